@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what it needs (npm dependencies, the build, and as root the
+# Debian packages the real-client tests use), then runs every test with node's test runner.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+debs=()
+command -v etcd >/dev/null 2>&1 || debs+=(etcd-server)
+command -v dig >/dev/null 2>&1 || debs+=(bind9-dnsutils)
+command -v nft >/dev/null 2>&1 || debs+=(nftables)
+command -v ip >/dev/null 2>&1 || debs+=(iproute2)
+python3 -c 'import kubernetes' >/dev/null 2>&1 || { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import kubernetes' >/dev/null 2>&1; } || debs+=(python3-kubernetes)
+if [ "${#debs[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "test: installing Debian packages: ${debs[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends "${debs[@]}" >&2
+  else
+    echo "test: missing Debian packages (${debs[*]}); tests that need them skip. As root they are installed." >&2
+  fi
+fi
+if ! command -v kubectl >/dev/null 2>&1; then
+  echo "test: kubectl is not installed; the kubectl tests will skip (CI requires it)" >&2
+fi
+
+bash scripts/ensure.sh
+
+mapfile -t files < <(find dist/src dist/test -name '*.test.js' 2>/dev/null | sort)
+if [ "${#files[@]}" -eq 0 ]; then
+  echo "test: no test files found" >&2
+  exit 1
+fi
+# One file at a time per core keeps the API-server tests from starving each other.
+exec node --test --test-concurrency=2 --test-reporter=spec "$@" "${files[@]}"

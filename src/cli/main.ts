@@ -1,0 +1,144 @@
+#!/usr/bin/env node
+/**
+ * The switchboard command. The only place that composes components.
+ *   switchboard up [--data-dir DIR] [--api-port N] [--store sqlite|etcd|memory] [--etcd-endpoints URLS]
+ *                  [--service-cidr CIDR] [--node-port-range A-B] [--detach]
+ *   switchboard down | status [-o json] | kubeconfig   [--data-dir DIR]
+ */
+import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { up, UsageError } from './up.js';
+import { isAlive, paths, readStatus, resolveDataDir } from './datadir.js';
+
+const usage = `usage: switchboard <command> [flags]
+
+commands:
+  up          start a cluster (foreground; --detach returns once it is ready)
+  down        stop the cluster running from a data directory
+  status      say whether the cluster is running (-o json for the API URL and kubeconfig path)
+  kubeconfig  print the cluster's kubeconfig
+  apiserver   run the API server alone (same flags as up)
+
+flags of up:
+  --data-dir DIR          where state, certificates and the kubeconfig live (default ~/.switchboard)
+  --api-port N            API server port on the bind address (default 6443; 0 picks a free port)
+  --bind-address IP       loopback address to serve on (default 127.0.0.1)
+  --store KIND            sqlite (default), etcd or memory
+  --etcd-endpoints URLS   comma-separated etcd client URLs (with --store etcd)
+  --etcd-prefix P         key prefix inside etcd (default /switchboard)
+  --service-cidr CIDR     service cluster IP range (default 10.96.0.0/12)
+  --node-port-range A-B   NodePort range (default 30000-32767)
+  --advertise-address IP  the API server's address inside the cluster (default 10.243.0.1)
+  --detach, -d            run in the background and return when ready
+  --log-level LEVEL       log level of DIR/switchboard.log (default info)
+`;
+
+const upFlags = {
+  'data-dir': { type: 'string' },
+  'api-port': { type: 'string', default: '6443' },
+  'bind-address': { type: 'string', default: '127.0.0.1' },
+  store: { type: 'string', default: 'sqlite' },
+  'etcd-endpoints': { type: 'string', default: 'http://127.0.0.1:2379' },
+  'etcd-prefix': { type: 'string', default: '/switchboard' },
+  'service-cidr': { type: 'string', default: '10.96.0.0/12' },
+  'node-port-range': { type: 'string', default: '30000-32767' },
+  'advertise-address': { type: 'string', default: '10.243.0.1' },
+  detach: { type: 'boolean', short: 'd', default: false },
+  'log-level': { type: 'string', default: 'info' },
+  quiet: { type: 'boolean', short: 'q', default: false },
+  output: { type: 'string', short: 'o' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(usage);
+    return command ? 0 : 2;
+  }
+  const { values } = parseArgs({ args: rest, options: upFlags, allowPositionals: false, strict: true });
+  if (values.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  const dataDir = resolveDataDir(values['data-dir']);
+  switch (command) {
+    case 'up':
+    case 'apiserver': {
+      const store = values.store;
+      if (store !== 'sqlite' && store !== 'etcd' && store !== 'memory') throw new UsageError(`--store must be sqlite, etcd or memory, not ${JSON.stringify(store)}`);
+      const apiPort = Number(values['api-port']);
+      if (!Number.isInteger(apiPort) || apiPort < 0 || apiPort > 65535) throw new UsageError(`invalid --api-port ${values['api-port']}`);
+      const args = values['data-dir'] ? rest : [...rest, '--data-dir', dataDir];
+      return up(
+        {
+          dataDir,
+          apiPort,
+          bindAddress: values['bind-address'],
+          store,
+          etcdEndpoints: values['etcd-endpoints'].split(',').filter(Boolean),
+          etcdPrefix: values['etcd-prefix'],
+          serviceCidr: values['service-cidr'],
+          nodePortRange: values['node-port-range'],
+          advertiseAddress: values['advertise-address'],
+          detach: values.detach,
+          logLevel: values['log-level'],
+          quiet: values.quiet,
+        },
+        [command, ...args],
+      );
+    }
+    case 'down':
+      return down(dataDir);
+    case 'status':
+      return status(dataDir, values.output);
+    case 'kubeconfig': {
+      process.stdout.write(readFileSync(paths(dataDir).kubeconfig, 'utf8'));
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(command)}\n\n${usage}`);
+  }
+}
+
+async function down(dataDir: string): Promise<number> {
+  const s = readStatus(dataDir);
+  if (!s || !isAlive(s.pid)) {
+    process.stdout.write(`switchboard: no cluster is running from ${dataDir}\n`);
+    return 0;
+  }
+  process.kill(s.pid, 'SIGTERM');
+  const deadline = Date.now() + 20_000;
+  while (isAlive(s.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  if (isAlive(s.pid)) {
+    process.stderr.write(`switchboard: pid ${s.pid} did not stop within 20 s\n`);
+    return 1;
+  }
+  process.stdout.write(`switchboard: stopped the cluster (pid ${s.pid})\n`);
+  return 0;
+}
+
+function status(dataDir: string, output: string | undefined): number {
+  const s = readStatus(dataDir);
+  const running = !!s && isAlive(s.pid);
+  if (output === 'json') {
+    process.stdout.write(`${JSON.stringify({ running, dataDir, ...(running && s ? { pid: s.pid, api: s.api, kubeconfig: s.kubeconfig, store: s.store } : {}) }, null, 2)}\n`);
+  } else if (running && s) {
+    process.stdout.write(`running (pid ${s.pid})\nAPI server:  ${s.api}\nkubeconfig:  ${s.kubeconfig}\nstore:       ${s.store}\n`);
+  } else {
+    process.stdout.write(`not running (data directory ${dataDir})\n`);
+  }
+  return running ? 0 : 3;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
+      process.stderr.write(`switchboard: ${err.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`switchboard: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,151 @@
+/**
+ * `switchboard up`: starts a cluster (today: the control plane) in the foreground, or with
+ * --detach in the background, returning once it is ready. Prints its progress, then the
+ * kubeconfig path and the line to export.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
+import { openStore } from '../storage/index.js';
+import { ensurePki } from '../apiserver/pki.js';
+import { startApiServer } from '../apiserver/server.js';
+import { nthAddress, parseCidr } from '../apiserver/services/allocator.js';
+import { createLogger } from '../lib/log.js';
+import { writeKubeconfig } from './kubeconfig.js';
+import { clearStatus, isAlive, paths, readStatus, writeStatus } from './datadir.js';
+
+export interface UpOptions {
+  dataDir: string;
+  apiPort: number;
+  bindAddress: string;
+  store: 'sqlite' | 'etcd' | 'memory';
+  etcdEndpoints: string[];
+  etcdPrefix: string;
+  serviceCidr: string;
+  nodePortRange: string;
+  advertiseAddress: string;
+  detach: boolean;
+  logLevel: string;
+  quiet: boolean;
+}
+
+export class UsageError extends Error {}
+
+function parsePortRange(text: string): { first: number; last: number } {
+  const m = /^(\d+)-(\d+)$/.exec(text);
+  const first = Number(m?.[1]);
+  const last = Number(m?.[2]);
+  if (!m || first < 1 || last > 65535 || first > last) throw new UsageError(`invalid --node-port-range ${JSON.stringify(text)}: want FIRST-LAST, e.g. 30000-32767`);
+  return { first, last };
+}
+
+export async function up(o: UpOptions, argv: string[]): Promise<number> {
+  const existing = readStatus(o.dataDir);
+  if (existing && isAlive(existing.pid)) {
+    throw new UsageError(`a cluster is already running from ${o.dataDir} (pid ${existing.pid}); run "switchboard down --data-dir ${o.dataDir}" first`);
+  }
+  if (o.detach) return detach(o, argv);
+  return runForeground(o);
+}
+
+async function runForeground(o: UpOptions): Promise<number> {
+  const say = (line: string): void => {
+    if (!o.quiet) process.stdout.write(`${line}\n`);
+  };
+  const started = Date.now();
+  mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
+  const p = paths(o.dataDir);
+  const log = createLogger({ level: o.logLevel, destination: p.log });
+  let cidr;
+  try {
+    cidr = parseCidr(o.serviceCidr);
+  } catch (err) {
+    throw new UsageError(`--service-cidr: ${(err as Error).message}`);
+  }
+  const nodePortRange = parsePortRange(o.nodePortRange);
+  say(`switchboard: data directory ${o.dataDir}`);
+  const pki = await ensurePki({
+    dir: p.pki,
+    dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
+    ips: [...new Set([o.bindAddress, '127.0.0.1', nthAddress(cidr, 1), o.advertiseAddress])],
+  });
+  say('switchboard: certificates ready');
+  const storeConfig =
+    o.store === 'etcd'
+      ? ({ kind: 'etcd', endpoints: o.etcdEndpoints, prefix: o.etcdPrefix } as const)
+      : o.store === 'memory'
+        ? ({ kind: 'memory' } as const)
+        : ({ kind: 'sqlite', path: p.db } as const);
+  const store = await openStore(storeConfig);
+  say(`switchboard: store ${o.store === 'etcd' ? `etcd at ${o.etcdEndpoints.join(',')}` : o.store === 'memory' ? 'in memory' : p.db}`);
+  const api = await startApiServer(
+    {
+      bindAddress: o.bindAddress,
+      port: o.apiPort,
+      serviceCidr: cidr.text,
+      nodePortRange,
+      advertiseAddress: o.advertiseAddress,
+      tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert },
+      tokens: new Map([[pki.token, { name: 'switchboard-admin', groups: ['system:masters'] }]]),
+      version: { major: '1', minor: '32', gitVersion: 'v1.32.0+switchboard' },
+    },
+    { store, log },
+  );
+  writeKubeconfig(p.kubeconfig, { server: api.url, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey });
+  writeStatus(o.dataDir, {
+    pid: process.pid,
+    api: api.url,
+    kubeconfig: p.kubeconfig,
+    store: o.store,
+    dataDir: o.dataDir,
+    startedAt: new Date().toISOString(),
+    ready: true,
+  });
+  say(`switchboard: API server ready at ${api.url} (${Date.now() - started} ms)`);
+  say(`switchboard: kubeconfig written to ${p.kubeconfig}`);
+  say(`\n  export KUBECONFIG=${p.kubeconfig}\n`);
+  await waitForSignal();
+  say('switchboard: stopping');
+  await api.stop();
+  await store.close();
+  clearStatus(o.dataDir, process.pid);
+  return 0;
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}
+
+/** Starts the same command in the background and waits until it reports ready. */
+async function detach(o: UpOptions, argv: string[]): Promise<number> {
+  mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
+  const out = openSync(`${paths(o.dataDir).log}.out`, 'a');
+  const args = argv.filter((a) => a !== '--detach' && a !== '-d');
+  const child = spawn(process.execPath, [process.argv[1] as string, ...args], { detached: true, stdio: ['ignore', out, out] });
+  child.unref();
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const status = readStatus(o.dataDir);
+    if (status?.ready && status.pid === child.pid) {
+      if (!o.quiet) {
+        process.stdout.write(`switchboard: cluster running in the background (pid ${status.pid})\n`);
+        process.stdout.write(`switchboard: API server ${status.api}\nswitchboard: kubeconfig ${status.kubeconfig}\n\n  export KUBECONFIG=${status.kubeconfig}\n\n`);
+      }
+      return 0;
+    }
+    if (child.exitCode !== null || (child.pid !== undefined && !isAlive(child.pid))) {
+      process.stderr.write(`switchboard: the cluster failed to start; see ${paths(o.dataDir).log}.out\n`);
+      return 1;
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  process.stderr.write('switchboard: the cluster did not become ready within 60 s\n');
+  return 1;
+}
