@@ -27,6 +27,8 @@ export interface WriteContext {
 }
 
 export interface ResourceStrategy {
+  /** Runs on a create after defaulting, before validation (e.g. Jobs derive their selector from the uid). */
+  prepareForCreate?(obj: KubeObject): void;
   /** Runs on an update before defaulting and validation: carries over server-assigned fields. */
   prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
   /** Runs after validation, before the object is stored; may allocate. */

@@ -23,7 +23,8 @@ import {
   applyMergePatch,
   applyServerSide,
   applyStrategicMergePatch,
-  formatApplyConflicts,
+  applyConflictError,
+  isPatchError,
   recordUpdateManager,
 } from './patch/index.js';
 import { toTable } from './tables/index.js';
@@ -48,15 +49,18 @@ export const kubeTypeHooks: TypeHooks = {
   validateCreate: (info, obj) => validateCreate(info.group, info.kind, obj),
   validateUpdate: (info, obj, old) => validateUpdate(info.group, info.kind, obj, old),
   recordManager({ info, old, updated, manager, subresource }) {
-    recordUpdateManager({
+    const recorded = recordUpdateManager({
       old,
       updated,
       manager,
       operation: 'Update',
       now: rfc3339(new Date()),
       apiVersion: groupVersion(info),
+      lookup: patchMetaFor(info.group, info.kind),
       subresource,
     });
+    if (recorded.metadata.managedFields) updated.metadata.managedFields = recorded.metadata.managedFields;
+    else delete updated.metadata.managedFields;
   },
 };
 
@@ -65,7 +69,7 @@ export const selectorParser: SelectorParser = (info, labelSelector, fieldSelecto
   try {
     labels = labelSelector ? parseLabelSelector(labelSelector) : undefined;
   } catch (err) {
-    if (err instanceof LabelSelectorError) throw errors.badRequest(`unable to parse requirement: ${err.message}`);
+    if (err instanceof LabelSelectorError) throw errors.badRequest(`Unable to find resources that match label selector "${labelSelector}": ${err.message}`);
     throw err;
   }
   let fields: ReturnType<typeof parseFieldSelector> | undefined;
@@ -80,6 +84,7 @@ export const selectorParser: SelectorParser = (info, labelSelector, fieldSelecto
 
 function patchFailure(err: unknown): StatusError {
   if (err instanceof StatusError) return err;
+  if (isPatchError(err)) return err.toStatusError();
   const message = err instanceof Error ? err.message : String(err);
   return new StatusError(422, 'Invalid', message);
 }
@@ -104,11 +109,7 @@ export const patcher: Patcher = {
       now: rfc3339(new Date()),
       apiVersion: groupVersion(info),
     });
-    if (result.conflicts.length > 0) {
-      throw new StatusError(409, 'Conflict', formatApplyConflicts(result.conflicts), {
-        causes: result.conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}"`, field: c.field })),
-      });
-    }
+    if (result.conflicts.length > 0) throw applyConflictError(result.conflicts);
     return result.object as KubeObject;
   },
 };

@@ -22,6 +22,8 @@ export interface WriteOptions {
   fieldManager: string;
   fieldValidation: FieldValidation;
   subresource?: string;
+  /** Server-side apply already recorded the manager's fields. */
+  isApply?: boolean;
 }
 
 export interface WriteResult {
@@ -124,8 +126,9 @@ export class Registry {
     }
     this.stampNew(info, obj);
     this.deps.hooks.applyDefaults(info, obj);
+    this.strategy(info).prepareForCreate?.(obj);
     this.invalidIfErrors(info, obj, this.deps.hooks.validateCreate(info, obj));
-    this.deps.hooks.recordManager({ info, old: undefined, updated: obj, manager: options.fieldManager });
+    if (!options.isApply) this.deps.hooks.recordManager({ info, old: undefined, updated: obj, manager: options.fieldManager });
     const rollback = await this.strategy(info).beforeCreate?.(obj, { dryRun: options.dryRun });
     try {
       if (options.dryRun) {
@@ -233,7 +236,9 @@ export class Registry {
     if (tracksGeneration(info)) {
       m.generation = (old.generation ?? 1) + (specChanged(next, current) ? 1 : 0);
     }
-    this.deps.hooks.recordManager({ info, old: current, updated: next, manager: options.fieldManager, subresource: options.subresource });
+    if (!options.isApply) {
+      this.deps.hooks.recordManager({ info, old: current, updated: next, manager: options.fieldManager, subresource: options.subresource });
+    }
     return { object: next, warnings };
   }
 

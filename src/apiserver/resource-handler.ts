@@ -185,7 +185,7 @@ async function handlePatch(req: IncomingMessage, res: ServerResponse, rr: Resour
   const type = patchTypes[mediaType(req.headers['content-type'])];
   if (!type) throw errors.unsupportedMediaType(mediaType(req.headers['content-type']));
   const patch = decodeBody(await readBody(req), type === 'apply' ? 'yaml' : 'json');
-  const options = writeOptions(req, rr, q, type === 'apply');
+  const options = { ...writeOptions(req, rr, q, type === 'apply'), isApply: type === 'apply' };
   const name = rr.name as string;
   if (type === 'apply') {
     if (!isRecord(patch)) throw errors.badRequest('an apply patch must be an object');
