@@ -10,8 +10,11 @@ import type { KubeObject } from '../api/types.js';
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
 export interface TypeHooks {
-  /** Applies the field-validation directive: throws (Strict), returns warnings (Warn), or drops unknown fields. */
-  checkFields(info: ResourceInfo, obj: KubeObject, mode: FieldValidation): string[];
+  /**
+   * Decodes the object as its kind: type errors always fail (400); unknown fields fail under
+   * Strict, become warnings under Warn, and are dropped in every mode that gets this far.
+   */
+  checkFields(info: ResourceInfo, obj: KubeObject, mode: FieldValidation): { object: KubeObject; warnings: string[] };
   applyDefaults(info: ResourceInfo, obj: KubeObject): void;
   validateCreate(info: ResourceInfo, obj: KubeObject): FieldError[];
   validateUpdate(info: ResourceInfo, obj: KubeObject, old: KubeObject): FieldError[];

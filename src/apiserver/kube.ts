@@ -11,7 +11,11 @@ import { validateCreate, validateUpdate } from '../api/validation/index.js';
 import { LabelSelectorError, parseLabelSelector } from '../api/labels.js';
 import { parseFieldSelector } from '../api/fields.js';
 import {
+  cannotBeHandledMessage,
+  findTypeErrors,
+  formatFieldIssue,
   openapiV2Document,
+  strictDecodingMessage,
   openapiV3Document,
   openapiV3Index,
   patchMetaFor,
@@ -32,18 +36,15 @@ import { rfc3339, type Clock } from '../lib/clock.js';
 import type { FieldValidation, SelectorParser, TypeHooks } from './hooks.js';
 import type { Patcher, TableEncoder } from './resource-handler.js';
 
-function unknownFieldMessages(info: ResourceInfo, obj: KubeObject): string[] {
-  return validateUnknownFields(info.group, info.kind, obj).map((f) =>
-    f.kind === 'duplicate' ? `duplicate field "${f.path}"` : `unknown field "${f.path}"`,
-  );
-}
-
 export const kubeTypeHooks: TypeHooks = {
-  checkFields(info: ResourceInfo, obj: KubeObject, mode: FieldValidation): string[] {
-    const problems = mode === 'Ignore' ? [] : unknownFieldMessages(info, obj);
-    if (mode === 'Strict' && problems.length > 0) throw errors.badRequest(`strict decoding error: ${problems.join(', ')}`);
-    pruneUnknownFields(info.group, info.kind, obj);
-    return problems;
+  checkFields(info: ResourceInfo, obj: KubeObject, mode: FieldValidation) {
+    const typeErrors = findTypeErrors(info.group, info.kind, obj);
+    if (typeErrors[0]) throw errors.badRequest(cannotBeHandledMessage(info.kind, info.version, typeErrors[0].message));
+    const issues = mode === 'Ignore' ? [] : validateUnknownFields(info.group, info.kind, obj);
+    if (mode === 'Strict' && issues.length > 0) {
+      throw errors.badRequest(cannotBeHandledMessage(info.kind, info.version, strictDecodingMessage(issues)));
+    }
+    return { object: pruneUnknownFields(info.group, info.kind, obj), warnings: issues.map(formatFieldIssue) };
   },
   applyDefaults: (info, obj) => applyDefaults(info.group, info.kind, obj),
   validateCreate: (info, obj) => validateCreate(info.group, info.kind, obj),

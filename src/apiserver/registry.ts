@@ -116,8 +116,7 @@ export class Registry {
   }
 
   async create(info: ResourceInfo, body: unknown, options: WriteOptions): Promise<WriteResult> {
-    const obj = this.adopt(info, body, options.namespace);
-    const warnings = this.deps.hooks.checkFields(info, obj, options.fieldValidation);
+    const { object: obj, warnings } = this.deps.hooks.checkFields(info, this.adopt(info, body, options.namespace), options.fieldValidation);
     await this.checkNamespace(info, obj.metadata.namespace);
     const generated = !obj.metadata.name && !!obj.metadata.generateName;
     if (generated) obj.metadata.name = this.generateName(obj.metadata.generateName as string);
@@ -214,11 +213,11 @@ export class Registry {
     current: KubeObject,
     options: WriteOptions,
   ): WriteResult {
-    const obj = this.adopt(info, body, options.namespace);
-    if (obj.metadata.name !== undefined && obj.metadata.name !== name) {
-      throw errors.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+    const adopted = this.adopt(info, body, options.namespace);
+    if (adopted.metadata.name !== undefined && adopted.metadata.name !== name) {
+      throw errors.badRequest(`the name of the object (${adopted.metadata.name}) does not match the name on the URL (${name})`);
     }
-    const warnings = this.deps.hooks.checkFields(info, obj, options.fieldValidation);
+    const { object: obj, warnings } = this.deps.hooks.checkFields(info, adopted, options.fieldValidation);
     const next = mergeForSubresource(obj, current, options.subresource);
     const m = next.metadata;
     const old = current.metadata;

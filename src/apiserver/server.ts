@@ -101,9 +101,10 @@ export async function startApiServer(config: ApiServerConfig, deps: ApiServerDep
     (req, res) => {
       const started = process.hrtime.bigint();
       serve(req, res)
-        .catch((err: unknown) => {
+        .catch(async (err: unknown) => {
           const status = toStatusError(err);
           if (status.code >= 500) log.error({ err, path: req.url }, 'request failed');
+          await drainRequest(req, res);
           sendError(res, status);
         })
         .finally(() => metrics.observe(req.method ?? 'GET', res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
@@ -182,6 +183,23 @@ export async function startApiServer(config: ApiServerConfig, deps: ApiServerDep
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Reads what is left of a request body before an error answer, so the connection can be
+ * reused; a body too large to read is answered with the connection closed instead.
+ */
+async function drainRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.complete || req.readableEnded) return;
+  if (Number(req.headers['content-length'] ?? 0) > 4 * 1024 * 1024 || req.readableDidRead) {
+    res.shouldKeepAlive = false;
+    req.resume();
+    return;
+  }
+  await new Promise<void>((resolve) => {
+    req.on('end', resolve).on('error', resolve).on('close', resolve);
+    req.resume();
+  });
 }
 
 function notFoundPath(path: string): StatusError {
