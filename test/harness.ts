@@ -4,7 +4,9 @@
  * starts is stopped by pid and its directory removed, also when the test fails.
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { startTestEtcd } from '../src/storage/etcd/testing.js';
+import { isAlive } from '../src/cli/datadir.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +32,8 @@ export interface Cluster {
   pid: number;
   kubectl(args: string[], options?: { input?: string; env?: Record<string, string> }): Promise<Result>;
   stop(): Promise<void>;
+  /** Starts the cluster again on the same data directory (after its process is gone). */
+  restart(): Promise<Cluster>;
 }
 
 export interface Result {
@@ -53,8 +57,28 @@ export function run(cmd: string, args: string[], options: { input?: string; env?
   });
 }
 
-export async function startCluster(extraArgs: string[] = []): Promise<Cluster> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'sb-test-'));
+/** The stores a suite runs against: sqlite always, etcd where etcd is installed (always in CI). */
+export const storeKinds = (): ('sqlite' | 'etcd')[] => {
+  const etcd = hasCommand('etcd') || existsSync('/usr/bin/etcd');
+  if (!etcd && process.env.CI === 'true') throw new Error('etcd (Debian etcd-server) is required in CI but is not installed');
+  return etcd ? ['sqlite', 'etcd'] : ['sqlite'];
+};
+
+/** A cluster on the given store; for etcd a private etcd is started and stopped with it. */
+export async function startClusterOn(store: 'sqlite' | 'etcd', extraArgs: string[] = []): Promise<Cluster> {
+  if (store === 'sqlite') return startCluster(extraArgs);
+  const etcd = await startTestEtcd();
+  try {
+    const c = await startCluster(['--store', 'etcd', '--etcd-endpoints', etcd.endpoints.join(','), ...extraArgs]);
+    return { ...c, stop: async () => { await c.stop(); await etcd.stop(); } };
+  } catch (err) {
+    await etcd.stop();
+    throw err;
+  }
+}
+
+export async function startCluster(extraArgs: string[] = [], existingDataDir?: string): Promise<Cluster> {
+  const dataDir = existingDataDir ?? mkdtempSync(join(tmpdir(), 'sb-test-'));
   const up = await run(process.execPath, [cliPath, 'up', '--detach', '--quiet', '--data-dir', dataDir, '--api-port', '0', ...extraArgs]);
   if (up.code !== 0) {
     let log = '';
@@ -79,6 +103,9 @@ export async function startCluster(extraArgs: string[] = []): Promise<Cluster> {
       await stopPid(status.pid);
       rmSync(dataDir, { recursive: true, force: true });
     },
+    async restart() {
+      return startCluster(extraArgs, dataDir);
+    },
   };
 }
 
@@ -90,11 +117,7 @@ export async function stopPid(pid: number, signal: NodeJS.Signals = 'SIGTERM'): 
   }
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
+    if (!isAlive(pid)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   try {

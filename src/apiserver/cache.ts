@@ -10,7 +10,7 @@ import type { KubeObject } from '../api/types.js';
 import { isStorageError, type Store, type Watch, type WatchEvent } from '../storage/types.js';
 import type { Logger } from '../lib/log.js';
 import { decodeDeleted, decodeObject } from './codec.js';
-import { pluralOfKey, registryRoot } from './keys.js';
+import { pluralOfKey } from './keys.js';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -37,6 +37,11 @@ export class ResourceVersionTooOld extends Error {
 }
 
 const pageSize = 5000;
+/**
+ * Every key, not just objects: allocation records advance the store's revision too, and a
+ * consistent read waits for the cache to reach the store's current revision.
+ */
+const watchedPrefix = '/';
 
 export class WatchCache {
   private readonly objectsByPlural = new Map<string, Map<string, KubeObject>>();
@@ -54,20 +59,48 @@ export class WatchCache {
     private readonly store: Store,
     private readonly log: Logger,
     private readonly historyLimit: number,
+    private readonly replayRevisions: number,
   ) {}
 
-  static async start(store: Store, log: Logger, historyLimit = 100_000): Promise<WatchCache> {
-    const cache = new WatchCache(store, log, historyLimit);
+  static async start(store: Store, log: Logger, options: { historyLimit?: number; replayRevisions?: number } = {}): Promise<WatchCache> {
+    const cache = new WatchCache(store, log, options.historyLimit ?? 100_000, options.replayRevisions ?? 10_000);
     await cache.relist();
     return cache;
   }
 
+  /**
+   * Loads the state as of a recent past revision and replays the store's history from
+   * there, so watchers can resume from versions older than this process (after a restart).
+   */
   private async relist(): Promise<void> {
+    const current = await this.store.currentRevision();
+    const compacted = await this.store.compactedRevision();
+    const from = Math.max(compacted, current - this.replayRevisions, 0);
+    try {
+      if (from === 0) this.startEmpty();
+      else await this.loadAt(from);
+    } catch (err) {
+      if (!isStorageError(err, 'Compacted')) throw err;
+      await this.loadAt(undefined);
+    }
+    this.oldestRevision = this.revision;
+    this.history.length = 0;
+    this.historyStart = 0;
+    await this.watchStore();
+  }
+
+  /** The state before the first revision: nothing, so the whole history replays. */
+  private startEmpty(): void {
+    this.objectsByPlural.clear();
+    this.revision = 0;
+  }
+
+  private async loadAt(at: number | undefined): Promise<void> {
     this.objectsByPlural.clear();
     let startAfter: string | undefined;
-    let revision: number | undefined;
+    let revision = at;
     for (;;) {
-      const page = await this.store.list(registryRoot, { limit: pageSize, startAfter, revision });
+      const page = await this.store.list(watchedPrefix, { limit: pageSize, startAfter, revision });
       revision = page.revision;
       for (const kv of page.items) {
         const plural = pluralOfKey(kv.key);
@@ -78,14 +111,10 @@ export class WatchCache {
       startAfter = last.key;
     }
     this.revision = revision ?? 0;
-    this.oldestRevision = this.revision;
-    this.history.length = 0;
-    this.historyStart = 0;
-    await this.watchStore();
   }
 
   private async watchStore(): Promise<void> {
-    this.storeWatch = await this.store.watch(registryRoot, {
+    this.storeWatch = await this.store.watch(watchedPrefix, {
       afterRevision: this.revision,
       onEvents: (events) => this.apply(events),
       onError: (err) => this.recover(err),
@@ -145,8 +174,11 @@ export class WatchCache {
         events.push({ type, plural, key: e.kv.key, object, prevObject, revision: e.kv.modRevision });
       }
     }
-    this.remember(events);
-    for (const listener of this.listeners) listener(events);
+    if (events.length > 0) {
+      this.remember(events);
+      // An empty batch tells a listener it was ended, so batches without objects are not sent.
+      for (const listener of this.listeners) listener(events);
+    }
     this.wakeWaiters();
   }
 

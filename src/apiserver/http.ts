@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { errors, StatusError, isStatusError } from '../api/status.js';
+import { decodeKubernetesProtobuf, isKubernetesProtobuf, ProtobufDecodeError } from '../api/protobuf/index.js';
 
 export const maxBodyBytes = 3 * 1024 * 1024;
 
@@ -31,6 +32,8 @@ export function mediaType(contentType: string | undefined): string {
 
 /** Decodes a JSON or YAML body into a value; malformed input is a 400 as Kubernetes answers it. */
 export function decodeBody(body: Buffer, type: string): unknown {
+  // kubectl's typed clients (create namespace, create deployment, ...) send protobuf.
+  if (isKubernetesProtobuf(type)) return decodeProtobuf(body);
   const text = body.toString('utf8');
   if (text.trim() === '') throw errors.badRequest('the body of the request was empty');
   try {
@@ -39,6 +42,18 @@ export function decodeBody(body: Buffer, type: string): unknown {
   } catch (err) {
     const detail = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw errors.badRequest(`error decoding ${type.includes('yaml') ? 'YAML' : 'JSON'}: ${detail}`);
+  }
+}
+
+function decodeProtobuf(body: Buffer): unknown {
+  try {
+    return decodeKubernetesProtobuf(body).object;
+  } catch (err) {
+    if (!(err instanceof ProtobufDecodeError)) throw err;
+    if (err.reason === 'UnsupportedKind') {
+      throw new StatusError(415, 'UnsupportedMediaType', `${err.message}; send this object as JSON`);
+    }
+    throw errors.badRequest(`error decoding protobuf: ${err.message}`);
   }
 }
 

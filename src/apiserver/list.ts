@@ -49,9 +49,12 @@ function parseRevision(rv: string | undefined): number | undefined {
 export async function listObjects(store: Store, cache: WatchCache, req: ListRequest): Promise<KubeList> {
   if (req.limit || req.continueToken) return listPaged(store, req);
   const rv = parseRevision(req.resourceVersion);
-  const target = rv === undefined ? await store.currentRevision() : rv;
-  if (!(await cache.waitFor(target))) {
-    throw errors.timeout(`Too large resource version: ${target}, current: ${cache.revision}`);
+  if (rv === undefined) {
+    // Consistent read: from the cache once it has caught up with the store, else from the store
+    // (the newest revision may belong to keys this cache does not watch, e.g. another cluster's prefix).
+    if (!(await cache.waitFor(await store.currentRevision(), 250))) return listPaged(store, { ...req, limit: Number.MAX_SAFE_INTEGER });
+  } else if (!(await cache.waitFor(rv))) {
+    throw errors.timeout(`Too large resource version: ${rv}, current: ${cache.revision}`);
   }
   const prefix = resourcePrefix(req.info, req.namespace);
   const items = cache.list(req.info.plural, prefix).filter(req.filter);
@@ -73,13 +76,14 @@ async function listPaged(store: Store, req: ListRequest): Promise<KubeList> {
     revision = rv ? rv : undefined;
   }
   const limit = req.limit && req.limit > 0 ? req.limit : 500;
+  const pageLimit = Math.min(limit, 5000);
   const prefix = resourcePrefix(req.info, req.namespace);
   const items: KubeObject[] = [];
   let more = true;
   let lastKey = start;
   try {
     while (items.length < limit && more) {
-      const page = await store.list(prefix, { limit: limit - items.length, startAfter: lastKey, revision });
+      const page = await store.list(prefix, { limit: Math.min(pageLimit, limit - items.length), startAfter: lastKey, revision });
       revision = page.revision;
       more = page.more;
       for (const kv of page.items) {

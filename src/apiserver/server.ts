@@ -173,16 +173,30 @@ export async function startApiServer(config: ApiServerConfig, deps: ApiServerDep
     advertiseAddress: config.advertiseAddress,
     securePort: port,
   });
+  const compactor = startCompactor(deps.store, log);
   log.info({ address: serverAddress }, 'API server serving');
   return {
     url: `https://${serverAddress}`,
     port,
     async stop() {
+      clearInterval(compactor);
       cache.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Keeps a bounded history: every minute, forgets revisions more than `keep` behind the newest. */
+function startCompactor(store: Store, log: Logger, keep = 10_000): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    (async () => {
+      const target = (await store.currentRevision()) - keep;
+      if (target > (await store.compactedRevision())) await store.compact(target);
+    })().catch((err: unknown) => log.warn({ err: String(err) }, 'compaction failed'));
+  }, 60_000);
+  timer.unref();
+  return timer;
 }
 
 /**

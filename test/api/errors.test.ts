@@ -4,17 +4,17 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCluster, type Cluster } from '../harness.js';
+import { startClusterOn, storeKinds, type Cluster } from '../harness.js';
 import { credentialsFromKubeconfig, request, type Credentials } from './client.js';
 
 const svc = (name: string, spec: Record<string, unknown>) =>
   JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec });
 
-describe('API errors', () => {
+for (const store of storeKinds()) describe(`API errors (${store})`, () => {
   let c: Cluster;
   let creds: Credentials;
   before(async () => {
-    c = await startCluster(['--service-cidr', '10.104.0.0/16']);
+    c = await startClusterOn(store, ['--service-cidr', '10.104.0.0/16']);
     creds = credentialsFromKubeconfig(c.kubeconfig);
   });
   after(async () => c?.stop());

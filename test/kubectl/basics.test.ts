@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { skipUnless, startCluster, type Cluster } from '../harness.js';
+import { skipUnless, startClusterOn, storeKinds, type Cluster } from '../harness.js';
 import { exampleApp, headlessService, nginxDeployment, nodePortService } from './manifests.js';
 
 const skip = skipUnless('kubectl');
 
-describe('kubectl against switchboard', { skip }, () => {
+for (const store of storeKinds()) describe(`kubectl against switchboard (${store})`, { skip }, () => {
   let c: Cluster;
   let dir: string;
   const file = (name: string, text: string): string => {
@@ -28,7 +28,7 @@ describe('kubectl against switchboard', { skip }, () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sb-kubectl-'));
-    c = await startCluster();
+    c = await startClusterOn(store);
   });
   after(async () => {
     await c?.stop();
@@ -145,7 +145,7 @@ describe('kubectl against switchboard', { skip }, () => {
 
   test('get svc -w sees an update', async () => {
     const { spawn } = await import('node:child_process');
-    const w = spawn('kubectl', ['--kubeconfig', c.kubeconfig, 'get', 'svc', 'pg-service', '-n', 'example', '-w', '-o', 'name', '--output-watch-events'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const w = spawn('kubectl', ['--kubeconfig', c.kubeconfig, 'get', 'svc', 'pg-service', '-n', 'example', '-w', '--output-watch-events'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let seen = '';
     w.stdout.on('data', (d: Buffer) => (seen += d.toString()));
     try {
@@ -153,7 +153,7 @@ describe('kubectl against switchboard', { skip }, () => {
       await ok(['label', 'svc', 'pg-service', '-n', 'example', 'watched=yes']);
       const deadline = Date.now() + 10_000;
       while (!/MODIFIED/.test(seen) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      assert.match(seen, /MODIFIED\s+service\/pg-service/);
+      assert.match(seen, /^MODIFIED\s+pg-service\s+ClusterIP\s/m);
     } finally {
       w.kill('SIGTERM');
     }
@@ -174,7 +174,7 @@ describe('kubectl against switchboard', { skip }, () => {
 
   test('apply --server-side', async () => {
     await ok(['apply', '--server-side', '-f', file('nginx.yaml', nginxDeployment)]);
-    const d = JSON.parse(await ok(['get', 'deployment', 'nginx', '-o', 'json']));
+    const d = JSON.parse(await ok(['get', 'deployment', 'nginx', '-o', 'json', '--show-managed-fields']));
     assert.equal(d.spec.replicas, 3);
     assert.ok(d.metadata.managedFields.some((m: { manager: string; operation: string }) => m.manager === 'kubectl' && m.operation === 'Apply'));
   });

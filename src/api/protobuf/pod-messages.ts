@@ -1,0 +1,243 @@
+/**
+ * core/v1 messages reachable from PodSpec: containers, probes, volumes, security
+ * contexts, scheduling. Field numbers from k8s.io/api core/v1 generated.proto.
+ */
+
+import { always, bool, i32, i64, inline, list, map, one, ptr, str, type MessageTable } from './schema.js';
+
+const quantities = (name: string) => map(name, 'Quantity');
+
+export const podSpecMessages: MessageTable = {
+  'core.PodTemplateSpec': {
+    1: one('metadata', 'meta.ObjectMeta'),
+    2: one('spec', 'core.PodSpec'),
+  },
+  'core.PodSpec': {
+    1: list('volumes', 'core.Volume'),
+    20: list('initContainers', 'core.Container'),
+    2: list('containers', 'core.Container'),
+    34: list('ephemeralContainers', 'core.EphemeralContainer'),
+    3: str('restartPolicy'),
+    4: i64('terminationGracePeriodSeconds', ptr),
+    5: i64('activeDeadlineSeconds', ptr),
+    6: str('dnsPolicy'),
+    7: map('nodeSelector'),
+    8: str('serviceAccountName'),
+    9: str('serviceAccount'),
+    21: bool('automountServiceAccountToken', ptr),
+    10: str('nodeName'),
+    11: bool('hostNetwork'),
+    12: bool('hostPID'),
+    13: bool('hostIPC'),
+    27: bool('shareProcessNamespace', ptr),
+    14: one('securityContext', 'core.PodSecurityContext', ptr),
+    15: list('imagePullSecrets', 'core.LocalObjectReference'),
+    16: str('hostname'),
+    17: str('subdomain'),
+    18: one('affinity', 'core.Affinity', ptr),
+    19: str('schedulerName'),
+    22: list('tolerations', 'core.Toleration'),
+    23: list('hostAliases', 'core.HostAlias'),
+    24: str('priorityClassName'),
+    25: i32('priority', ptr),
+    26: one('dnsConfig', 'core.PodDNSConfig', ptr),
+    28: list('readinessGates', 'core.PodReadinessGate'),
+    29: str('runtimeClassName', ptr),
+    30: bool('enableServiceLinks', ptr),
+    31: str('preemptionPolicy', ptr),
+    32: quantities('overhead'),
+    33: list('topologySpreadConstraints', 'core.TopologySpreadConstraint'),
+    35: bool('setHostnameAsFQDN', ptr),
+    36: one('os', 'core.PodOS', ptr),
+    37: bool('hostUsers', ptr),
+    38: list('schedulingGates', 'core.PodSchedulingGate'),
+    40: one('resources', 'core.ResourceRequirements', ptr),
+  },
+  'core.Container': containerFields(),
+  'core.EphemeralContainer': {
+    1: inline('core.EphemeralContainerCommon'),
+    2: str('targetContainerName'),
+  },
+  'core.EphemeralContainerCommon': containerFields(),
+  'core.ContainerPort': {
+    1: str('name'),
+    2: i32('hostPort'),
+    3: i32('containerPort', always),
+    4: str('protocol'),
+    5: str('hostIP'),
+  },
+  'core.EnvVar': {
+    1: str('name', always),
+    2: str('value'),
+    3: one('valueFrom', 'core.EnvVarSource', ptr),
+  },
+  'core.EnvVarSource': {
+    1: one('fieldRef', 'core.ObjectFieldSelector', ptr),
+    2: one('resourceFieldRef', 'core.ResourceFieldSelector', ptr),
+    3: one('configMapKeyRef', 'core.ConfigMapKeySelector', ptr),
+    4: one('secretKeyRef', 'core.SecretKeySelector', ptr),
+  },
+  'core.ObjectFieldSelector': {
+    1: str('apiVersion'),
+    2: str('fieldPath', always),
+  },
+  'core.ResourceFieldSelector': {
+    1: str('containerName'),
+    2: str('resource', always),
+    3: one('divisor', 'Quantity'),
+  },
+  'core.ConfigMapKeySelector': {
+    1: inline('core.LocalObjectReference'),
+    2: str('key', always),
+    3: bool('optional', ptr),
+  },
+  'core.SecretKeySelector': {
+    1: inline('core.LocalObjectReference'),
+    2: str('key', always),
+    3: bool('optional', ptr),
+  },
+  'core.EnvFromSource': {
+    1: str('prefix'),
+    2: one('configMapRef', 'core.ConfigMapEnvSource', ptr),
+    3: one('secretRef', 'core.SecretEnvSource', ptr),
+  },
+  'core.ConfigMapEnvSource': { 1: inline('core.LocalObjectReference'), 2: bool('optional', ptr) },
+  'core.SecretEnvSource': { 1: inline('core.LocalObjectReference'), 2: bool('optional', ptr) },
+  'core.LocalObjectReference': { 1: str('name') },
+  'core.ResourceRequirements': {
+    1: quantities('limits'),
+    2: quantities('requests'),
+    3: list('claims', 'core.ResourceClaim'),
+  },
+  'core.ResourceClaim': { 1: str('name', always), 2: str('request') },
+  'core.ContainerResizePolicy': { 1: str('resourceName', always), 2: str('restartPolicy', always) },
+  'core.VolumeMount': {
+    1: str('name', always),
+    2: bool('readOnly'),
+    7: str('recursiveReadOnly', ptr),
+    3: str('mountPath', always),
+    4: str('subPath'),
+    5: str('mountPropagation', ptr),
+    6: str('subPathExpr'),
+  },
+  'core.VolumeDevice': { 1: str('name', always), 2: str('devicePath', always) },
+  ...probeMessages(),
+  ...securityMessages(),
+};
+
+function containerFields() {
+  return {
+    1: str('name', always),
+    2: str('image'),
+    3: list('command', 'string'),
+    4: list('args', 'string'),
+    5: str('workingDir'),
+    6: list('ports', 'core.ContainerPort'),
+    19: list('envFrom', 'core.EnvFromSource'),
+    7: list('env', 'core.EnvVar'),
+    8: one('resources', 'core.ResourceRequirements'),
+    23: list('resizePolicy', 'core.ContainerResizePolicy'),
+    24: str('restartPolicy', ptr),
+    9: list('volumeMounts', 'core.VolumeMount'),
+    21: list('volumeDevices', 'core.VolumeDevice'),
+    10: one('livenessProbe', 'core.Probe', ptr),
+    11: one('readinessProbe', 'core.Probe', ptr),
+    22: one('startupProbe', 'core.Probe', ptr),
+    12: one('lifecycle', 'core.Lifecycle', ptr),
+    13: str('terminationMessagePath'),
+    20: str('terminationMessagePolicy'),
+    14: str('imagePullPolicy'),
+    15: one('securityContext', 'core.SecurityContext', ptr),
+    16: bool('stdin'),
+    17: bool('stdinOnce'),
+    18: bool('tty'),
+  };
+}
+
+function probeMessages(): MessageTable {
+  return {
+    'core.Probe': {
+      1: inline('core.ProbeHandler'),
+      2: i32('initialDelaySeconds'),
+      3: i32('timeoutSeconds'),
+      4: i32('periodSeconds'),
+      5: i32('successThreshold'),
+      6: i32('failureThreshold'),
+      7: i64('terminationGracePeriodSeconds', ptr),
+    },
+    'core.ProbeHandler': {
+      1: one('exec', 'core.ExecAction', ptr),
+      2: one('httpGet', 'core.HTTPGetAction', ptr),
+      3: one('tcpSocket', 'core.TCPSocketAction', ptr),
+      4: one('grpc', 'core.GRPCAction', ptr),
+    },
+    'core.Lifecycle': {
+      1: one('postStart', 'core.LifecycleHandler', ptr),
+      2: one('preStop', 'core.LifecycleHandler', ptr),
+      3: str('stopSignal', ptr),
+    },
+    'core.LifecycleHandler': {
+      1: one('exec', 'core.ExecAction', ptr),
+      2: one('httpGet', 'core.HTTPGetAction', ptr),
+      3: one('tcpSocket', 'core.TCPSocketAction', ptr),
+      4: one('sleep', 'core.SleepAction', ptr),
+    },
+    'core.ExecAction': { 1: list('command', 'string') },
+    'core.HTTPGetAction': {
+      1: str('path'),
+      2: one('port', 'IntOrString', always),
+      3: str('host'),
+      4: str('scheme'),
+      5: list('httpHeaders', 'core.HTTPHeader'),
+    },
+    'core.HTTPHeader': { 1: str('name', always), 2: str('value', always) },
+    'core.TCPSocketAction': { 1: one('port', 'IntOrString', always), 2: str('host') },
+    'core.GRPCAction': { 1: i32('port', always), 2: str('service', ptr) },
+    'core.SleepAction': { 1: i64('seconds', always) },
+  };
+}
+
+function securityMessages(): MessageTable {
+  return {
+    'core.SecurityContext': {
+      1: one('capabilities', 'core.Capabilities', ptr),
+      2: bool('privileged', ptr),
+      3: one('seLinuxOptions', 'core.SELinuxOptions', ptr),
+      10: one('windowsOptions', 'core.WindowsSecurityContextOptions', ptr),
+      4: i64('runAsUser', ptr),
+      8: i64('runAsGroup', ptr),
+      5: bool('runAsNonRoot', ptr),
+      6: bool('readOnlyRootFilesystem', ptr),
+      7: bool('allowPrivilegeEscalation', ptr),
+      9: str('procMount', ptr),
+      11: one('seccompProfile', 'core.SeccompProfile', ptr),
+      12: one('appArmorProfile', 'core.AppArmorProfile', ptr),
+    },
+    'core.PodSecurityContext': {
+      1: one('seLinuxOptions', 'core.SELinuxOptions', ptr),
+      8: one('windowsOptions', 'core.WindowsSecurityContextOptions', ptr),
+      2: i64('runAsUser', ptr),
+      6: i64('runAsGroup', ptr),
+      3: bool('runAsNonRoot', ptr),
+      4: list('supplementalGroups', 'int64'),
+      12: str('supplementalGroupsPolicy', ptr),
+      5: i64('fsGroup', ptr),
+      7: list('sysctls', 'core.Sysctl'),
+      9: str('fsGroupChangePolicy', ptr),
+      10: one('seccompProfile', 'core.SeccompProfile', ptr),
+      11: one('appArmorProfile', 'core.AppArmorProfile', ptr),
+      13: str('seLinuxChangePolicy', ptr),
+    },
+    'core.Capabilities': { 1: list('add', 'string'), 2: list('drop', 'string') },
+    'core.SELinuxOptions': { 1: str('user'), 2: str('role'), 3: str('type'), 4: str('level') },
+    'core.WindowsSecurityContextOptions': {
+      1: str('gmsaCredentialSpecName', ptr),
+      2: str('gmsaCredentialSpec', ptr),
+      3: str('runAsUserName', ptr),
+      4: bool('hostProcess', ptr),
+    },
+    'core.SeccompProfile': { 1: str('type', always), 2: str('localhostProfile', ptr) },
+    'core.AppArmorProfile': { 1: str('type', always), 2: str('localhostProfile', ptr) },
+    'core.Sysctl': { 1: str('name', always), 2: str('value', always) },
+  };
+}
