@@ -19,7 +19,8 @@ interface Fixture {
   expected: Record<string, unknown> | null;
 }
 
-const fixtureDir = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+// The fixtures are data files in the source tree; compiled tests (dist/src/...) read them there.
+const fixtureDir = join(dirname(fileURLToPath(import.meta.url)), 'fixtures').replace(/\/dist\/src\//, '/src/');
 
 function loadFixtures(): Fixture[] {
   return readdirSync(fixtureDir)
