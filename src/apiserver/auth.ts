@@ -27,13 +27,23 @@ function tokenMatches(given: string, tokens: Map<string, User>): User | undefine
   return undefined;
 }
 
-export function authenticate(req: IncomingMessage, tokens: Map<string, User>): User | undefined {
-  const socket = req.socket as TLSSocket;
-  if (socket.authorized) {
+/** A connection's certificate user, read once per TLS connection rather than per request. */
+const certificateUsers = new WeakMap<TLSSocket, User>();
+
+function certificateUser(socket: TLSSocket): User {
+  let user = certificateUsers.get(socket);
+  if (!user) {
     const subject = socket.getPeerCertificate().subject as unknown as Record<string, string | string[]> | undefined;
     const org = subject?.O;
-    return { name: String(subject?.CN ?? 'unknown'), groups: Array.isArray(org) ? org : org ? [org] : [] };
+    user = { name: String(subject?.CN ?? 'unknown'), groups: Array.isArray(org) ? org : org ? [org] : [] };
+    certificateUsers.set(socket, user);
   }
+  return user;
+}
+
+export function authenticate(req: IncomingMessage, tokens: Map<string, User>): User | undefined {
+  const socket = req.socket as TLSSocket;
+  if (socket.authorized) return certificateUser(socket);
   const header = req.headers.authorization;
   if (header?.startsWith('Bearer ')) return tokenMatches(header.slice(7).trim(), tokens);
   return undefined;

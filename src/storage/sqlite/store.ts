@@ -31,10 +31,17 @@ interface Append {
   value: string;
 }
 
+interface PendingWrite {
+  change: () => WatchEvent;
+  resolve: (kv: KeyValue) => void;
+  reject: (err: unknown) => void;
+}
+
 export class SqliteStore implements Store {
   private revision: number;
   private compacted: number;
   private isClosed = false;
+  private pending: PendingWrite[] = [];
   private readonly hub = new WatchHub();
   private readonly statementBySql = new Map<string, Database.Statement>();
   private readonly path: string;
@@ -147,18 +154,62 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.isClosed) return;
+    if (this.pending.length > 0) this.flush(); // writes already queued still commit
     this.isClosed = true;
     this.hub.closeAll();
     this.db.close();
   }
 
-  /** Runs a check-and-append in one transaction, then tells the watchers. */
+  /**
+   * Queues a check-and-append. Writes that arrive in the same turn of the event loop are
+   * committed together in one transaction (group commit: one fsync for many writes, since the
+   * fsync, not the work, is what a durable write waits for). Each write's precondition is
+   * checked in order inside that transaction, so one write's failure fails only that write.
+   * A write's promise settles after the commit, so an acknowledgement is always durable.
+   */
   private write(change: () => WatchEvent): Promise<KeyValue> {
     this.checkOpen();
-    const event = this.run(() => this.db.transaction(change).immediate());
-    this.revision = event.kv.modRevision;
-    this.hub.publish([event]);
-    return Promise.resolve(event.kv);
+    return new Promise((resolve, reject) => {
+      this.pending.push({ change, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    this.pending = [];
+    if (this.isClosed) {
+      for (const w of batch) w.reject(closedError());
+      return;
+    }
+    const before = this.revision;
+    const outcomes: ({ event: WatchEvent } | { error: unknown })[] = [];
+    try {
+      this.run(() =>
+        this.db.transaction(() => {
+          for (const w of batch) {
+            try {
+              const event = w.change();
+              this.revision = event.kv.modRevision;
+              outcomes.push({ event });
+            } catch (error) {
+              outcomes.push({ error });
+            }
+          }
+        }).immediate(),
+      );
+    } catch (err) {
+      this.revision = before;
+      for (const w of batch) w.reject(err);
+      return;
+    }
+    const events = outcomes.flatMap((o) => ('event' in o ? [o.event] : []));
+    if (events.length > 0) this.hub.publish(events);
+    batch.forEach((w, i) => {
+      const o = outcomes[i] as { event: WatchEvent } | { error: unknown };
+      if ('event' in o) w.resolve(o.event.kv);
+      else w.reject(toStorageError(o.error, this.path));
+    });
   }
 
   /** Appends one log row at the next revision (only inside write()). */
