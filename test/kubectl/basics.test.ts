@@ -100,10 +100,24 @@ for (const store of storeKinds()) describe(`kubectl against switchboard (${store
     assert.match(eps, /^db-manual\s+IPv4\s+3306\s+10\.250\.0\.7\s+\d+s/m);
   });
 
+  test('create -f of a multi-document manifest', async () => {
+    await ok(['create', 'namespace', 'second']);
+    const text = exampleApp.replaceAll('namespace: example', 'namespace: second');
+    const out = await ok(['create', '-f', file('second.yaml', text)]);
+    assert.match(out, /deployment\.apps\/backend created/);
+    assert.match(out, /endpoints\/db created/);
+    assert.match(out, /endpointslice\.discovery\.k8s\.io\/db-manual created/);
+    const again = await c.kubectl(['create', '-f', join(dir, 'second.yaml')]);
+    assert.notEqual(again.code, 0);
+    assert.match(again.stderr, /AlreadyExists/);
+  });
+
   test('get pods -o wide has the wide columns', async () => {
-    const out = await ok(['get', 'pods', '-A', '-o', 'wide']);
-    // No pods yet: kubectl says so; the request itself must succeed.
-    assert.ok(out === '' || /NOMINATED NODE/.test(out));
+    await ok(['run', 'solo', '--image=busybox', '--restart=Never', '--', 'sleep', '3600']);
+    const out = await ok(['get', 'pods', '-o', 'wide']);
+    assert.match(out, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/m);
+    // No node has run it yet: Pending, no IP, no node (as on Kubernetes before scheduling).
+    assert.match(out, /^solo\s+0\/1\s+Pending\s+0\s+\d+s\s+<none>\s+<none>\s+<none>\s+<none>$/m);
   });
 
   test('NodePort and headless services print as Kubernetes prints them', async () => {
