@@ -6,7 +6,8 @@
  *
  *   node dist/bench/ref-server.js PKI_DIR      prints {"port":N} on stdout once listening
  *
- * GET /readyz -> ok; GET /blob?bytes=N -> N bytes of JSON-ish text (cached per size).
+ * GET /readyz -> ok; GET /blob?bytes=N -> N bytes of JSON-ish text (cached per size);
+ * POST -> 201 with the JSON body echoed back (the floor of a create over HTTPS).
  * It exits on SIGTERM or when its stdin closes, so it never outlives the benchmark.
  */
 import { readFileSync } from 'node:fs';
@@ -44,6 +45,24 @@ const server = https.createServer(
     if (url.pathname === '/readyz') {
       res.writeHead(200, { 'Content-Type': 'text/plain' });
       res.end('ok');
+      return;
+    }
+    if (req.method === 'POST') {
+      // Echo a created object back (parse, stamp, serialise): the HTTPS floor of a create.
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        let text = '{}';
+        try {
+          const obj = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { metadata?: Record<string, unknown> };
+          obj.metadata = { ...obj.metadata, uid: 'reference', resourceVersion: '1' };
+          text = JSON.stringify(obj);
+        } catch {
+          // the benchmark only sends JSON; anything else is echoed as an empty object
+        }
+        res.writeHead(201, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+        res.end(text);
+      });
       return;
     }
     const bytes = Number(url.searchParams.get('bytes'));
