@@ -218,7 +218,7 @@ export class Registry {
       throw errors.badRequest(`the name of the object (${adopted.metadata.name}) does not match the name on the URL (${name})`);
     }
     const { object: obj, warnings } = this.deps.hooks.checkFields(info, adopted, options.fieldValidation);
-    const next = mergeForSubresource(obj, current, options.subresource);
+    const next = mergeForSubresource(info, obj, current, options.subresource);
     const m = next.metadata;
     const old = current.metadata;
     m.name = name;
@@ -327,19 +327,12 @@ function specChanged(a: KubeObject, b: KubeObject): boolean {
  * Writes to the main resource keep the stored status; writes to the status subresource
  * change only the status (as Kubernetes' status strategies do).
  */
-function mergeForSubresource(obj: KubeObject, current: KubeObject, subresource: string | undefined): KubeObject {
+function mergeForSubresource(info: ResourceInfo, obj: KubeObject, current: KubeObject, subresource: string | undefined): KubeObject {
   if (subresource === 'status') {
     return { ...current, status: obj.status, metadata: { ...current.metadata, resourceVersion: obj.metadata.resourceVersion } };
   }
-  if (current.status !== undefined && 'status' in current && hasStatusSubresource(current)) {
-    return { ...obj, status: current.status };
-  }
-  return obj;
-}
-
-function hasStatusSubresource(obj: KubeObject): boolean {
-  // Resources with a status subresource keep their status on main-resource writes.
-  return !['ConfigMap', 'Secret', 'Endpoints', 'EndpointSlice', 'Event', 'ServiceAccount', 'Lease', 'ControllerRevision'].includes(
-    obj.kind ?? '',
-  );
+  if (!info.subresources.includes('status')) return obj;
+  const next: KubeObject = { ...obj, status: current.status };
+  if (current.status === undefined) delete next.status;
+  return next;
 }
