@@ -9,34 +9,12 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
 
 export const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
 export const cliPath = join(repoRoot, 'dist/src/cli/main.js');
 
-export interface Credentials {
-  server: string;
-  ca: string;
-  cert: string;
-  key: string;
-}
-
-export function credentialsFromKubeconfig(path: string): Credentials {
-  const kc = parse(readFileSync(path, 'utf8')) as {
-    clusters: { cluster: { server: string; 'certificate-authority-data': string } }[];
-    users: { user: { 'client-certificate-data': string; 'client-key-data': string } }[];
-  };
-  const cluster = kc.clusters[0]?.cluster;
-  const user = kc.users[0]?.user;
-  if (!cluster || !user) throw new Error(`${path}: no cluster or user`);
-  const decode = (s: string): string => Buffer.from(s, 'base64').toString('utf8');
-  return {
-    server: cluster.server,
-    ca: decode(cluster['certificate-authority-data']),
-    cert: decode(user['client-certificate-data']),
-    key: decode(user['client-key-data']),
-  };
-}
+export { credentialsFromKubeconfig, type Credentials } from '../src/client/kubeconfig.js';
+import { credentialsFromKubeconfig, type Credentials } from '../src/client/kubeconfig.js';
 
 /** Milliseconds on a clock that worker threads share (timeOrigin differs per thread). */
 export function nowMs(): number {

@@ -1,25 +1,8 @@
 /** A minimal HTTPS client for tests that speak to the API server directly (no kubectl). */
 import https from 'node:https';
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 
-export interface Credentials {
-  server: string;
-  ca: string;
-  cert: string;
-  key: string;
-}
-
-export function credentialsFromKubeconfig(path: string): Credentials {
-  const kc = parse(readFileSync(path, 'utf8')) as {
-    clusters: { cluster: { server: string; 'certificate-authority-data': string } }[];
-    users: { user: { 'client-certificate-data': string; 'client-key-data': string } }[];
-  };
-  const cluster = kc.clusters[0]!.cluster;
-  const user = kc.users[0]!.user;
-  const b = (s: string) => Buffer.from(s, 'base64').toString('utf8');
-  return { server: cluster.server, ca: b(cluster['certificate-authority-data']), cert: b(user['client-certificate-data']), key: b(user['client-key-data']) };
-}
+export { credentialsFromKubeconfig, type Credentials } from '../../src/client/kubeconfig.js';
+import type { Credentials } from '../../src/client/kubeconfig.js';
 
 export interface Response {
   status: number;
