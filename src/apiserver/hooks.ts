@@ -44,6 +44,13 @@ export interface ResourceStrategy {
    * bound to a node). 0 or undefined deletes at once.
    */
   gracePeriod?(obj: KubeObject, requested: number | undefined): number;
+  /**
+   * True while an object being deleted must stay although it has no metadata finalizers
+   * (namespaces: until their content is gone and spec.finalizers is empty).
+   */
+  holdsDeletion?(obj: KubeObject): boolean;
+  /** Changes an object gets when its deletion starts (namespaces: phase Terminating). */
+  prepareForDelete?(obj: KubeObject): void;
 }
 
 /** Builds the object filter of a list or watch from its labelSelector and fieldSelector (throws a 400 on bad syntax). */

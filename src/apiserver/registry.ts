@@ -231,7 +231,8 @@ export class Registry {
     if (old.generateName !== undefined && m.generateName === undefined) m.generateName = old.generateName;
     this.strategy(info).prepareForUpdate?.(next, current);
     this.deps.hooks.applyDefaults(info, next);
-    this.invalidIfErrors(info, next, this.deps.hooks.validateUpdate(info, next, current));
+    // A binding changes only spec.nodeName and the PodScheduled condition, which pod updates may not.
+    if (options.subresource !== 'binding') this.invalidIfErrors(info, next, this.deps.hooks.validateUpdate(info, next, current));
     if (tracksGeneration(info)) {
       m.generation = (old.generation ?? 1) + (specChanged(next, current) ? 1 : 0);
     }
@@ -243,7 +244,8 @@ export class Registry {
 
   /** Stores an update; an object being deleted whose last finalizer went is removed instead. */
   private async write(info: ResourceInfo, key: string, obj: KubeObject, expected: number): Promise<KubeObject> {
-    if (obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length && !this.strategy(info).gracePeriod) {
+    const strategy = this.strategy(info);
+    if (obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length && !strategy.gracePeriod && !strategy.holdsDeletion?.(obj)) {
       return this.remove(info, key, obj, expected);
     }
     const kv = await this.deps.store.update(key, encodeObject(obj), expected);
@@ -287,8 +289,10 @@ export class Registry {
     const finalizers = new Set(m.finalizers ?? []);
     if (options.propagationPolicy === 'Foreground') finalizers.add('foregroundDeletion');
     if (options.propagationPolicy === 'Orphan') finalizers.add('orphan');
-    const grace = this.strategy(info).gracePeriod?.(current, options.gracePeriodSeconds) ?? 0;
-    if (finalizers.size === 0 && grace <= 0) return undefined;
+    const strategy = this.strategy(info);
+    const grace = strategy.gracePeriod?.(current, options.gracePeriodSeconds) ?? 0;
+    if (finalizers.size === 0 && grace <= 0 && !strategy.holdsDeletion?.(current)) return undefined;
+    if (!m.deletionTimestamp) strategy.prepareForDelete?.(next);
     const now = this.deps.clock.now();
     if (finalizers.size > 0) m.finalizers = [...finalizers];
     const deadline = rfc3339(new Date(now.getTime() + grace * 1000));
@@ -330,6 +334,15 @@ function specChanged(a: KubeObject, b: KubeObject): boolean {
 function mergeForSubresource(info: ResourceInfo, obj: KubeObject, current: KubeObject, subresource: string | undefined): KubeObject {
   if (subresource === 'status') {
     return { ...current, status: obj.status, metadata: { ...current.metadata, resourceVersion: obj.metadata.resourceVersion } };
+  }
+  if (subresource === 'binding') return obj;
+  if (subresource === 'finalize') {
+    const finalizers = isRecord(obj.spec) ? obj.spec.finalizers : undefined;
+    return {
+      ...current,
+      spec: { ...(isRecord(current.spec) ? current.spec : {}), finalizers },
+      metadata: { ...current.metadata, resourceVersion: obj.metadata.resourceVersion },
+    };
   }
   if (!info.subresources.includes('status')) return obj;
   const next: KubeObject = { ...obj, status: current.status };

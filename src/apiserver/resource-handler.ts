@@ -100,6 +100,9 @@ export async function handleResource(
   }
   if (rr.name === undefined) return handleCollection(req, res, rr, q, deps);
   if (rr.subresource === 'scale') return handleScale(req, res, rr, q, deps);
+  if (rr.subresource === 'binding' && method === 'POST') return handleBinding(req, res, rr, q, deps);
+  if (rr.subresource === 'eviction' && method === 'POST') return handleEviction(req, res, rr, deps);
+  if (rr.subresource === 'finalize' && method === 'PUT') return handleUpdate(req, res, rr, q, deps);
   if (rr.subresource && rr.subresource !== 'status') {
     throw new StatusError(405, 'MethodNotAllowed', `the ${rr.subresource} subresource of ${info.plural} is not served yet`);
   }
@@ -266,4 +269,39 @@ async function handleScale(req: IncomingMessage, res: ServerResponse, rr: Resour
     scaleMutation(rr.info, body, type ? (scale, patch) => deps.patcher.patch(type as 'json' | 'merge' | 'strategic', rr.info, scale, patch) : undefined),
   );
   sendJson(res, 200, getScale(rr.info, result.object));
+}
+
+function success(code: number): unknown {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code };
+}
+
+/** POST pods/x/binding: assigns a pending pod to a node (what the scheduler does). */
+async function handleBinding(req: IncomingMessage, res: ServerResponse, rr: ResourceRequest, q: Query, deps: ResourceHandlerDeps): Promise<void> {
+  const body = decodeBody(await readBody(req), mediaType(req.headers['content-type']));
+  const target = isRecord(body) && isRecord(body.target) ? body.target : undefined;
+  const nodeName = typeof target?.name === 'string' ? target.name : '';
+  if (!nodeName) throw errors.invalid('Binding', '', rr.name ?? '', [{ type: 'FieldValueRequired', field: 'target.name', detail: '' }]);
+  const name = rr.name as string;
+  await deps.registry.update(rr.info, name, writeOptions(req, rr, q, false), (pod) => {
+    const spec = isRecord(pod.spec) ? pod.spec : {};
+    if (pod.metadata.deletionTimestamp) throw errors.conflict({ group: '', resource: 'pods', name }, 'pod is being deleted, cannot be assigned to a host');
+    if (spec.nodeName) throw errors.conflict({ group: '', resource: 'pods', name }, `pod ${name} is already assigned to node "${String(spec.nodeName)}"`);
+    const status = isRecord(pod.status) ? pod.status : {};
+    const conditions = (Array.isArray(status.conditions) ? status.conditions : []).filter((c) => !(isRecord(c) && c.type === 'PodScheduled'));
+    conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
+    return { ...pod, spec: { ...spec, nodeName }, status: { ...status, conditions } };
+  });
+  sendJson(res, 201, success(201));
+}
+
+/** POST pods/x/eviction: a delete with the eviction's options (no disruption budgets in Switchboard). */
+async function handleEviction(req: IncomingMessage, res: ServerResponse, rr: ResourceRequest, deps: ResourceHandlerDeps): Promise<void> {
+  const body = decodeBody(await readBody(req), mediaType(req.headers['content-type']));
+  const opts = isRecord(body) && isRecord(body.deleteOptions) ? body.deleteOptions : {};
+  await deps.registry.delete(rr.info, rr.namespace, rr.name as string, {
+    gracePeriodSeconds: typeof opts.gracePeriodSeconds === 'number' ? opts.gracePeriodSeconds : undefined,
+    preconditions: isRecord(opts.preconditions) ? (opts.preconditions as { uid?: string; resourceVersion?: string }) : undefined,
+    dryRun: false,
+  });
+  sendJson(res, 201, success(201));
 }

@@ -31,7 +31,7 @@ import { serviceStrategy } from './services/strategy.js';
 import { bootstrapCluster, repairAllocations } from './bootstrap.js';
 import { kubeTypeHooks, openapi, patcher, selectorParser, tableEncoder } from './kube.js';
 import { podStrategy } from './pods.js';
-import { jobStrategy, secretStrategy } from './simple-strategies.js';
+import { jobStrategy, namespaceStrategy, secretStrategy } from './simple-strategies.js';
 import { Metrics } from './metrics.js';
 import type { ResourceStrategy } from './hooks.js';
 
@@ -82,6 +82,7 @@ export async function startApiServer(config: ApiServerConfig, deps: ApiServerDep
     ['pods', podStrategy()],
     ['jobs', jobStrategy()],
     ['secrets', secretStrategy()],
+    ['namespaces', namespaceStrategy()],
   ]);
   const registry = new Registry({ store: deps.store, cache, hooks: kubeTypeHooks, strategies, clock });
   const metrics = new Metrics();

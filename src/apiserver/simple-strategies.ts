@@ -25,3 +25,21 @@ function foldStringData(secret: KubeObject): void {
 export function secretStrategy(): ResourceStrategy {
   return { prepareForCreate: foldStringData, prepareForUpdate: foldStringData };
 }
+
+/**
+ * Namespaces are deleted in two steps, as in Kubernetes: DELETE marks them Terminating; the
+ * namespace controller empties them and clears spec.finalizers (the `finalize` subresource),
+ * and then they go.
+ */
+export function namespaceStrategy(): ResourceStrategy {
+  const specFinalizers = (ns: KubeObject): unknown[] => {
+    const spec = isRecord(ns.spec) ? ns.spec : {};
+    return Array.isArray(spec.finalizers) ? spec.finalizers : [];
+  };
+  return {
+    holdsDeletion: (ns) => specFinalizers(ns).length > 0,
+    prepareForDelete(ns) {
+      ns.status = { ...(isRecord(ns.status) ? ns.status : {}), phase: 'Terminating' };
+    },
+  };
+}

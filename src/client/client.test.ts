@@ -95,3 +95,36 @@ describe('WorkQueue', () => {
     assert.equal(attempts, 3);
   });
 });
+
+describe('pod binding and namespace finalization', () => {
+  let api: TestApi;
+  before(async () => {
+    api = await startTestApi();
+  });
+  after(async () => api?.stop());
+  const pods = findResource('', 'pods')!;
+  const namespaces = findResource('', 'namespaces')!;
+
+  test('binding assigns a node once', async () => {
+    await api.client.create(pods, 'default', { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+    await api.client.create(pods, 'default', { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'p' }, target: { kind: 'Node', name: 'n1' } }, { subresource: 'binding' });
+    const pod = await api.client.get(pods, 'default', 'p');
+    assert.equal((pod.spec as { nodeName?: string }).nodeName, 'n1');
+    const conditions = (pod.status as { conditions: { type: string; status: string }[] }).conditions;
+    assert.ok(conditions.some((c) => c.type === 'PodScheduled' && c.status === 'True'));
+    await assert.rejects(
+      api.client.create(pods, 'default', { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'p' }, target: { kind: 'Node', name: 'n2' } }, { subresource: 'binding' }),
+      (err) => isStatusError(err, 'Conflict'),
+    );
+  });
+
+  test('a deleted namespace stays Terminating until finalized', async () => {
+    await api.client.create(namespaces, undefined, { metadata: { name: 'gone' } });
+    await api.client.delete(namespaces, undefined, 'gone');
+    const ns = await api.client.get(namespaces, undefined, 'gone');
+    assert.equal((ns.status as { phase: string }).phase, 'Terminating');
+    assert.ok(ns.metadata.deletionTimestamp);
+    await api.client.update(namespaces, { ...ns, spec: { finalizers: [] } }, { subresource: 'finalize' });
+    await assert.rejects(api.client.get(namespaces, undefined, 'gone'), (err) => isStatusError(err, 'NotFound'));
+  });
+});

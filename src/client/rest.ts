@@ -129,7 +129,15 @@ export class ApiClient {
     return this.call('GET', resourcePath(info, namespace) + query({ ...options }));
   }
 
+  /**
+   * POSTs an object to a collection, or with `subresource` to `<collection>/<obj name>/<subresource>`
+   * (a Binding to `pods/x/binding`, an Eviction to `pods/x/eviction`; the body keeps its own kind).
+   */
   create<T extends KubeObject = KubeObject>(info: ResourceInfo, namespace: string | undefined, obj: KubeObject, options: WriteOptions = {}): Promise<T> {
+    if (options.subresource) {
+      const path = resourcePath(info, namespace, obj.metadata.name, options.subresource);
+      return this.call('POST', path + writeQuery(options), obj);
+    }
     const body = { apiVersion: groupVersion(info), kind: info.kind, ...obj };
     return this.call('POST', resourcePath(info, namespace) + writeQuery(options), body);
   }
