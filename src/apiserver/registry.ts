@@ -245,7 +245,8 @@ export class Registry {
   /** Stores an update; an object being deleted whose last finalizer went is removed instead. */
   private async write(info: ResourceInfo, key: string, obj: KubeObject, expected: number): Promise<KubeObject> {
     const strategy = this.strategy(info);
-    if (obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length && !strategy.gracePeriod && !strategy.holdsDeletion?.(obj)) {
+    const graceOver = obj.metadata.deletionGracePeriodSeconds === 0 || !strategy.gracePeriod;
+    if (obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length && graceOver && !strategy.holdsDeletion?.(obj)) {
       return this.remove(info, key, obj, expected);
     }
     const kv = await this.deps.store.update(key, encodeObject(obj), expected);

@@ -9,6 +9,9 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { up, UsageError } from './up.js';
 import { isAlive, paths, readStatus, resolveDataDir } from './datadir.js';
+import { startComponents } from './components.js';
+import { credentialsFromKubeconfig } from '../client/kubeconfig.js';
+import { createLogger } from '../lib/log.js';
 
 const usage = `usage: switchboard <command> [flags]
 
@@ -18,6 +21,8 @@ commands:
   status      say whether the cluster is running (-o json for the API URL and kubeconfig path)
   kubeconfig  print the cluster's kubeconfig
   apiserver   run the API server alone (same flags as up)
+  controllers run the controller manager alone against a cluster (--kubeconfig PATH)
+  agent       run simulated nodes alone against a cluster (--kubeconfig PATH --simulated-nodes N)
 
 flags of up:
   --data-dir DIR          where state, certificates and the kubeconfig live (default ~/.switchboard)
@@ -29,6 +34,10 @@ flags of up:
   --service-cidr CIDR     service cluster IP range (default 10.96.0.0/12)
   --node-port-range A-B   NodePort range (default 30000-32767)
   --advertise-address IP  the API server's address inside the cluster (default 10.243.0.1)
+  --simulated-nodes N     register N simulated nodes (pods get IPs and go Ready; no processes run)
+  --lb-pool CIDR          addresses for LoadBalancer Services (default 10.245.0.0/24)
+  --node-monitor-grace-period D   a node silent this long goes NotReady (default 40s)
+  --pod-eviction-timeout D        longest wait before pods leave an unreachable node (default 300s)
   --detach, -d            run in the background and return when ready
   --log-level LEVEL       log level of DIR/switchboard.log (default info)
 `;
@@ -45,6 +54,11 @@ const upFlags = {
   'advertise-address': { type: 'string', default: '10.243.0.1' },
   detach: { type: 'boolean', short: 'd', default: false },
   'log-level': { type: 'string', default: 'info' },
+  'simulated-nodes': { type: 'string', default: '0' },
+  'lb-pool': { type: 'string', default: '10.245.0.0/24' },
+  'node-monitor-grace-period': { type: 'string' },
+  'pod-eviction-timeout': { type: 'string' },
+  kubeconfig: { type: 'string' },
   quiet: { type: 'boolean', short: 'q', default: false },
   output: { type: 'string', short: 'o' },
   help: { type: 'boolean', short: 'h', default: false },
@@ -84,10 +98,15 @@ async function main(argv: string[]): Promise<number> {
           detach: values.detach,
           logLevel: values['log-level'],
           quiet: values.quiet,
+          controllers: command === 'up',
+          ...componentFlags(values),
         },
         [command, ...args],
       );
     }
+    case 'controllers':
+    case 'agent':
+      return runComponents(command, values);
     case 'down':
       return down(dataDir);
     case 'status':
@@ -99,6 +118,49 @@ async function main(argv: string[]): Promise<number> {
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}\n\n${usage}`);
   }
+}
+
+function seconds(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text);
+  if (!m) throw new UsageError(`invalid --${flag} ${JSON.stringify(text)}: want a duration such as 40s, 500ms or 5m`);
+  const n = Number(m[1]);
+  return m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
+}
+
+function componentFlags(values: { 'simulated-nodes': string; 'lb-pool': string; 'node-monitor-grace-period'?: string; 'pod-eviction-timeout'?: string }) {
+  const simulatedNodes = Number(values['simulated-nodes']);
+  if (!Number.isInteger(simulatedNodes) || simulatedNodes < 0 || simulatedNodes > 5000) {
+    throw new UsageError(`invalid --simulated-nodes ${values['simulated-nodes']}: want 0 to 5000`);
+  }
+  return {
+    simulatedNodes,
+    loadBalancerPool: values['lb-pool'],
+    nodeMonitorGracePeriodMs: seconds('node-monitor-grace-period', values['node-monitor-grace-period']),
+    podEvictionTimeoutMs: seconds('pod-eviction-timeout', values['pod-eviction-timeout']),
+  };
+}
+
+/** `switchboard controllers|agent --kubeconfig PATH`: components alone against a running API server. */
+async function runComponents(command: 'controllers' | 'agent', values: Parameters<typeof componentFlags>[0] & { kubeconfig?: string; 'log-level': string }): Promise<number> {
+  if (!values.kubeconfig) throw new UsageError(`${command} needs --kubeconfig PATH (the cluster's kubeconfig, e.g. DIR/kubeconfig)`);
+  const flags = componentFlags(values);
+  if (command === 'agent' && flags.simulatedNodes === 0) {
+    throw new UsageError('agent needs --simulated-nodes N (real nodes come with the node agent)');
+  }
+  const log = createLogger({ level: values['log-level'] });
+  const components = await startComponents(
+    credentialsFromKubeconfig(values.kubeconfig),
+    { ...flags, controllers: command === 'controllers', simulatedNodes: command === 'agent' ? flags.simulatedNodes : 0 },
+    log,
+  );
+  process.stdout.write(`switchboard: ${command} running\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await components.stop();
+  return 0;
 }
 
 async function down(dataDir: string): Promise<number> {

@@ -11,6 +11,7 @@ import { startApiServer } from '../apiserver/server.js';
 import { nthAddress, parseCidr } from '../apiserver/services/allocator.js';
 import { createLogger } from '../lib/log.js';
 import { writeKubeconfig } from './kubeconfig.js';
+import { startComponents } from './components.js';
 import { clearStatus, isAlive, paths, readStatus, writeStatus } from './datadir.js';
 
 export interface UpOptions {
@@ -26,6 +27,12 @@ export interface UpOptions {
   detach: boolean;
   logLevel: string;
   quiet: boolean;
+  /** False for `switchboard apiserver`: the API server alone. */
+  controllers: boolean;
+  simulatedNodes: number;
+  loadBalancerPool: string;
+  nodeMonitorGracePeriodMs?: number;
+  podEvictionTimeoutMs?: number;
 }
 
 export class UsageError extends Error {}
@@ -91,6 +98,19 @@ async function runForeground(o: UpOptions): Promise<number> {
     { store, log },
   );
   writeKubeconfig(p.kubeconfig, { server: api.url, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey });
+  const components = await startComponents(
+    { server: api.url, ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey },
+    {
+      controllers: o.controllers,
+      simulatedNodes: o.simulatedNodes,
+      loadBalancerPool: o.loadBalancerPool,
+      nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs,
+      podEvictionTimeoutMs: o.podEvictionTimeoutMs,
+    },
+    log,
+  );
+  if (o.controllers) say('switchboard: controllers running');
+  if (o.simulatedNodes > 0) say(`switchboard: ${o.simulatedNodes} simulated node(s) registered`);
   writeStatus(o.dataDir, {
     pid: process.pid,
     api: api.url,
@@ -105,6 +125,7 @@ async function runForeground(o: UpOptions): Promise<number> {
   say(`\n  export KUBECONFIG=${p.kubeconfig}\n`);
   await waitForSignal();
   say('switchboard: stopping');
+  await components.stop();
   await api.stop();
   await store.close();
   clearStatus(o.dataDir, process.pid);

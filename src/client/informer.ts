@@ -132,6 +132,8 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   private apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T): void {
+    // Controllers never read managedFields; dropping them saves about 40% of a cached pod.
+    delete obj.metadata.managedFields;
     if (type === 'DELETED') {
       const old = this.cache.remove(keyOf(obj));
       for (const h of this.handlers) h.onDelete?.(old ?? obj);

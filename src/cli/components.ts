@@ -1,0 +1,56 @@
+/**
+ * Starts the components that run beside the API server and talk to it only through the
+ * Kubernetes API: the controller manager and, when asked for, simulated nodes.
+ */
+import { ApiClient } from '../client/rest.js';
+import { InformerFactory } from '../client/factory.js';
+import type { Credentials } from '../client/kubeconfig.js';
+import { startControllerManager } from '../controllers/index.js';
+import type { Controller } from '../controllers/types.js';
+import { startSimulatedNodes } from '../agent/simulated/simulated-node.js';
+import { systemClock } from '../lib/clock.js';
+import type { Logger } from '../lib/log.js';
+
+export interface ComponentOptions {
+  controllers: boolean;
+  simulatedNodes: number;
+  loadBalancerPool: string;
+  nodeMonitorGracePeriodMs?: number;
+  podEvictionTimeoutMs?: number;
+}
+
+export interface Components {
+  stop(): Promise<void>;
+}
+
+export async function startComponents(creds: Credentials, o: ComponentOptions, log: Logger): Promise<Components> {
+  const running: Controller[] = [];
+  const factories: InformerFactory[] = [];
+  const clients: ApiClient[] = [];
+  // Controllers and nodes get their own client and informers, as separate processes would.
+  const deps = (name: string) => {
+    const client = new ApiClient(creds, `switchboard-${name}`);
+    const informers = new InformerFactory(client, log.child({ component: name }));
+    clients.push(client);
+    factories.push(informers);
+    return { client, informers, log: log.child({ component: name }), clock: systemClock };
+  };
+  if (o.controllers) {
+    running.push(
+      startControllerManager(
+        { loadBalancerPool: o.loadBalancerPool, nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs, podEvictionTimeoutMs: o.podEvictionTimeoutMs },
+        deps('controllers'),
+      ),
+    );
+  }
+  if (o.simulatedNodes > 0) running.push(startSimulatedNodes({ count: o.simulatedNodes }, deps('simulated-nodes')));
+  await Promise.all(factories.map((f) => f.start()));
+  await Promise.all(running.map((c) => c.ready));
+  return {
+    async stop() {
+      await Promise.all(running.map((c) => c.stop()));
+      await Promise.all(factories.map((f) => f.stop()));
+      for (const c of clients) c.close();
+    },
+  };
+}
