@@ -43,7 +43,11 @@ export async function startComponents(creds: Credentials, o: ComponentOptions, l
       ),
     );
   }
-  if (o.simulatedNodes > 0) running.push(startSimulatedNodes({ count: o.simulatedNodes }, deps('simulated-nodes')));
+  if (o.simulatedNodes > 0) {
+    // A node must renew well within the grace period, as the kubelet's status frequency must.
+    const renewIntervalMs = Math.min(10_000, Math.max(250, (o.nodeMonitorGracePeriodMs ?? 40_000) / 4));
+    running.push(startSimulatedNodes({ count: o.simulatedNodes, renewIntervalMs }, deps('simulated-nodes')));
+  }
   await Promise.all(factories.map((f) => f.start()));
   await Promise.all(running.map((c) => c.ready));
   return {

@@ -41,7 +41,15 @@ export function startControllerManager(config: ControllerManagerConfig, deps: Co
     startGarbageCollector({}, deps),
     startNamespaceController({}, deps),
     startScheduler({}, deps),
-    startNodeLifecycleController({ gracePeriodMs: config.nodeMonitorGracePeriodMs, evictionTimeoutMs: config.podEvictionTimeoutMs }, deps),
+    startNodeLifecycleController(
+      {
+        gracePeriodMs: config.nodeMonitorGracePeriodMs,
+        evictionTimeoutMs: config.podEvictionTimeoutMs,
+        // Check nodes several times per grace period (kube-controller-manager: 5 s for 40 s).
+        monitorPeriodMs: Math.min(5000, Math.max(200, (config.nodeMonitorGracePeriodMs ?? 40_000) / 8)),
+      },
+      deps,
+    ),
     startLoadBalancerController({ pool: config.loadBalancerPool }, deps),
   ];
   return {

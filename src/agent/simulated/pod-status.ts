@@ -17,7 +17,12 @@ export const simulatedAnnotations = {
   startDelayMs: 'switchboard.io/simulated-start-delay-ms',
   /** Milliseconds from start before the pod ends Succeeded (Job tests). */
   completeAfterMs: 'switchboard.io/simulated-complete-after-ms',
+  /** Milliseconds a deleted pod stays Terminating (bounded by its grace period); overrides the node's default. */
+  terminationDelayMs: 'switchboard.io/simulated-termination-delay-ms',
 } as const;
+
+/** Node annotation: "paused" makes the simulated node stop renewing its Lease (a dead kubelet). */
+export const simulatedLeaseAnnotation = 'switchboard.io/simulated-lease';
 
 export interface PodFacts {
   nowMs: number;
@@ -75,7 +80,8 @@ function planTermination(pod: KubeObject, facts: PodFacts): PodPlan {
   const current = isRecord(pod.status) ? pod.status : {};
   const since = facts.terminatingSinceMs ?? facts.nowMs;
   const graceMs = (pod.metadata.deletionGracePeriodSeconds ?? 0) * 1000;
-  const deleteAtMs = since + Math.min(graceMs, facts.terminationDelayMs);
+  const delayMs = millis(pod.metadata.annotations?.[simulatedAnnotations.terminationDelayMs]) ?? facts.terminationDelayMs;
+  const deleteAtMs = since + Math.min(graceMs, delayMs);
   // A pod that never got an address never ran: nothing to stop.
   if (typeof current.podIP !== 'string' || facts.podIP === undefined) return { deleteAtMs: facts.nowMs };
   return { ...changed(current, runningStatus(pod, facts, false)), deleteAtMs };

@@ -9,6 +9,8 @@ import { goArch, type NodeFacts, type SimulatedNode } from './node-object.js';
 import { Heartbeat } from './heartbeat.js';
 import { PodLoop, type NodeState } from './pod-loop.js';
 import type { Controller, ControllerDeps } from '../../controllers/types.js';
+import type { KubeObject } from '../../api/types.js';
+import { simulatedLeaseAnnotation } from './pod-status.js';
 
 export interface SimulatedNodesConfig {
   count: number;
@@ -87,6 +89,25 @@ export function startSimulatedNodes(config: SimulatedNodesConfig, deps: Controll
     leaseDurationSeconds: config.leaseDurationSeconds ?? 40,
     renewIntervalMs: config.renewIntervalMs ?? 10_000,
   });
+  // Tests driven through kubectl pause a node by annotating it.
+  const pausedByAnnotation = new Set<string>();
+  const followLeaseAnnotation = (node: KubeObject): void => {
+    const name = node.metadata.name ?? '';
+    const state = states.get(name);
+    if (!state) return;
+    const wantPaused = node.metadata.annotations?.[simulatedLeaseAnnotation] === 'paused';
+    if (wantPaused && !state.isPaused) {
+      pausedByAnnotation.add(name);
+      state.isPaused = true;
+      log.info({ node: name }, 'lease paused by annotation');
+    } else if (!wantPaused && pausedByAnnotation.delete(name)) {
+      state.isPaused = false;
+      heartbeat.refresh(name);
+      pods.enqueueNode(name);
+      log.info({ node: name }, 'lease resumed');
+    }
+  };
+  nodeInformer.addHandlers({ onAdd: followLeaseAnnotation, onUpdate: (_old, node) => followLeaseAnnotation(node) });
   let isStopped = false;
   const ready = (async () => {
     await Promise.all([podInformer.waitForSync(), nodeInformer.waitForSync()]);
