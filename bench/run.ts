@@ -1,9 +1,10 @@
 /**
- * The control-plane benchmark: `node dist/bench/run.js [startup|writes|watch|list ...]`.
+ * The control-plane benchmark: `node dist/bench/run.js [startup|writes|watch|list|controllers ...] [--scale full]`.
  * Runs the named sections (all by default) one after another and prints one table of
  * figures, each beside a reference measured in the same run.
  */
 import { cpus } from 'node:os';
+import { benchControllers } from './controllers.js';
 import { benchList } from './list.js';
 import { benchStartup } from './startup.js';
 import { benchWatch } from './watch.js';
@@ -15,9 +16,14 @@ const sections: Record<string, () => Promise<Figure[]>> = {
   writes: () => benchWrites(),
   watch: () => benchWatch(),
   list: () => benchList(),
+  controllers: () => benchControllers(),
 };
 
-async function main(argv: string[]): Promise<number> {
+async function main(args: string[]): Promise<number> {
+  // `--scale full` is the same as BENCH_SCALE=full (read by the controllers section).
+  const at = args.indexOf('--scale');
+  if (at !== -1) process.env.BENCH_SCALE = args[at + 1] ?? 'default';
+  const argv = at === -1 ? args : args.filter((_, i) => i !== at && i !== at + 1);
   const names = argv.length > 0 ? argv : Object.keys(sections);
   const unknown = names.filter((n) => !(n in sections));
   if (unknown.length > 0) {

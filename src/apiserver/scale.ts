@@ -46,8 +46,9 @@ export function scaleMutation(
         { type: 'FieldValueInvalid', field: 'spec.replicas', value: replicas, detail: 'must be greater than or equal to 0' },
       ]);
     }
-    const meta = isRecord(scale.metadata) ? scale.metadata : {};
-    const rv = typeof meta.resourceVersion === 'string' ? meta.resourceVersion : undefined;
+    // Only a resourceVersion the client sent pins the write; a patch without one is retried on conflict.
+    const sent = isRecord(body) && isRecord(body.metadata) ? body.metadata : {};
+    const rv = typeof sent.resourceVersion === 'string' ? sent.resourceVersion : undefined;
     return { ...current, metadata: { ...current.metadata, resourceVersion: rv }, spec: { ...(current.spec as object), replicas } };
   };
 }

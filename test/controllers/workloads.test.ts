@@ -153,4 +153,28 @@ ${template('roll')}`);
     assert.ok(live.every((p) => !before.includes(p.name)), 'all pods replaced');
     assert.ok(minReady >= 2, `ready endpoints fell to ${minReady} during the rollout`);
   });
+
+  test('LoadBalancer Services get an EXTERNAL-IP from the pool, or the loadBalancerIP asked for', async () => {
+    await kok(c, ['create', 'service', 'loadbalancer', 'lb-any', '--tcp=80:80']);
+    await kok(c, ['apply', '-f', '-'], `apiVersion: v1
+kind: Service
+metadata:
+  name: lb-fixed
+  annotations:
+    example.com/kept: "yes"
+spec:
+  type: LoadBalancer
+  loadBalancerIP: 10.245.0.77
+  selector:
+    app: w-deploy
+  ports:
+  - port: 80
+`);
+    const out = await eventually('external IPs assigned', async () => {
+      const o = await kok(c, ['get', 'svc', 'lb-any', 'lb-fixed']);
+      return /lb-any\s+LoadBalancer\s+\S+\s+10\.245\.0\.\d+\s/.test(o) && /lb-fixed\s+LoadBalancer\s+\S+\s+10\.245\.0\.77\s+80:3\d{4}\/TCP/.test(o) ? o : undefined;
+    });
+    assert.doesNotMatch(out, /<pending>/);
+    assert.match(await kok(c, ['get', 'svc', 'lb-fixed', '-o', 'jsonpath={.metadata.annotations}']), /example.com\/kept/);
+  });
 });

@@ -10,10 +10,11 @@ import { isRecord, type KubeObject } from '../../api/types.js';
 import { deepEqual } from '../../api/validation/access.js';
 import type { Informer } from '../../client/informer.js';
 import { keyOf } from '../../client/keys.js';
-import { runWorkers, WorkQueue } from '../../client/workqueue.js';
+import { WorkQueue } from '../../client/workqueue.js';
 import { controllerUidIndexName } from '../statefulset/controller.js';
 import { type ControllerRevision, planRevisions, revisionsToPrune } from '../statefulset/history.js';
 import { controllerOf, controllerRef, controllerUidIndex } from '../statefulset/pod-state.js';
+import { startQueueLoop } from '../shared/loop.js';
 import type { Controller, ControllerDeps } from '../types.js';
 import { Expectations } from './expectations.js';
 import { computeDaemonSetStatus, type DaemonSetInputs, type DaemonSetPlan, planDaemonSet } from './plan.js';
@@ -67,23 +68,14 @@ export function startDaemonSetController(config: DaemonSetControllerConfig, deps
   const queue = new WorkQueue();
   registerHandlers(ctx, queue);
 
-  const informers = [ctx.daemonSets, ctx.pods, ctx.nodes, ctx.revisions];
-  const ready = Promise.all(informers.map((i) => i.waitForSync())).then(() => undefined);
-  const workers = ready.then(() =>
-    runWorkers({
-      queue,
-      workers: config.workers ?? 2,
-      sync: (key) => syncDaemonSet(ctx, key),
-      onError: (key, err) => log.warn({ key, err: String(err) }, 'sync failed; retrying'),
-    }),
-  );
-  return {
-    ready,
-    async stop() {
-      queue.shutDown();
-      await workers;
-    },
-  };
+  return startQueueLoop({
+    queue,
+    informers: [ctx.daemonSets, ctx.pods, ctx.nodes, ctx.revisions],
+    workers: config.workers ?? 2,
+    sync: (key) => syncDaemonSet(ctx, key),
+    onError: (key, err) => log.warn({ key, err: String(err) }, 'sync failed; retrying'),
+    stopWaitsForSync: true,
+  });
 }
 
 function registerHandlers(ctx: SyncContext, queue: WorkQueue): void {

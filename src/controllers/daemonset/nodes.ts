@@ -9,19 +9,9 @@
  * NoSchedule one: no new daemon pod goes there, an existing one keeps running.
  */
 import { isRecord, type KubeObject } from '../../api/types.js';
+import { type Taint, type Toleration, tolerates } from '../shared/taints.js';
 
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: string;
-}
-
-export interface Toleration {
-  key?: string;
-  operator?: string;
-  value?: string;
-  effect?: string;
-}
+export type { Taint, Toleration };
 
 /** The tolerations upstream adds to every daemon pod (AddOrUpdateDaemonPodTolerations). */
 export function daemonTolerations(hostNetwork: boolean): Toleration[] {
@@ -65,12 +55,6 @@ export function effectiveTaints(node: KubeObject): Taint[] {
     taints.push({ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' });
   }
   return taints;
-}
-
-export function tolerates(toleration: Toleration, taint: Taint): boolean {
-  if (toleration.effect && toleration.effect !== taint.effect) return false;
-  if (toleration.operator === 'Exists') return !toleration.key || toleration.key === taint.key;
-  return toleration.key === taint.key && (toleration.value ?? '') === (taint.value ?? '');
 }
 
 function untolerated(taints: Taint[], tolerations: Toleration[], effects: string[]): Taint[] {

@@ -6,9 +6,10 @@ import { selectorFromLabelSelector } from '../../api/labels.js';
 import type { KubeObject } from '../../api/types.js';
 import type { Informer } from '../../client/informer.js';
 import { keyOf } from '../../client/keys.js';
-import { WorkQueue, runWorkers } from '../../client/workqueue.js';
+import { WorkQueue } from '../../client/workqueue.js';
 import { controllerRefOf, controllerUidIndex, controllerUidIndexValues } from '../replicaset/ownership.js';
 import type { Pod, ReplicaSet } from '../replicaset/types.js';
+import { errorText, startQueueLoop } from '../shared/loop.js';
 import type { Controller, ControllerDeps } from '../types.js';
 import { applyRollout, claimReplicaSets, type DeploymentWriter } from './apply.js';
 import { planRollout } from './plan.js';
@@ -60,23 +61,13 @@ export function startDeploymentController(config: DeploymentControllerConfig, de
     if (requeue !== undefined) queue.addAfter(key, requeue);
   };
 
-  let workers: Promise<void> | undefined;
-  const ready = (async () => {
-    await Promise.all([deployments.waitForSync(), replicaSets.waitForSync(), pods.waitForSync()]);
-    workers = runWorkers({
-      queue,
-      workers: config.workers ?? 5,
-      sync,
-      onError: (key, err) => log.warn({ key, err: err instanceof Error ? err.message : String(err) }, 'sync failed; retrying'),
-    });
-  })();
-  return {
-    ready,
-    async stop() {
-      queue.shutDown();
-      await workers;
-    },
-  };
+  return startQueueLoop({
+    queue,
+    informers: [deployments, replicaSets, pods],
+    workers: config.workers ?? 5,
+    sync,
+    onError: (key, err) => log.warn({ key, err: errorText(err) }, 'sync failed; retrying'),
+  });
 }
 
 function candidatesOf(replicaSets: Informer<ReplicaSet>, d: Deployment): ReplicaSet[] {

@@ -6,11 +6,12 @@
 import { findResource, type ResourceInfo } from '../../api/resources.js';
 import { isStatusError } from '../../api/status.js';
 import { keyOf, splitKey } from '../../client/keys.js';
-import { runWorkers, WorkQueue } from '../../client/workqueue.js';
+import { WorkQueue } from '../../client/workqueue.js';
 import { isNamespaceTerminating } from '../endpointslice/apply.js';
 import { hasSelector, podUpdateMatters, selectorPairs, serviceSelectorIndex, servicesSelecting } from '../endpointslice/pods.js';
 import { TriggerTimeTracker } from '../endpointslice/trigger-time.js';
 import { annotationLeader, type Endpoints, type Pod, type Service } from '../endpointslice/types.js';
+import { errorText, startQueueLoop } from '../shared/loop.js';
 import type { Controller, ControllerDeps } from '../types.js';
 import { planEndpoints, type EndpointsPlan } from './planner.js';
 
@@ -103,21 +104,12 @@ export function startEndpointsController(config: EndpointsControllerConfig, deps
     }
   }
 
-  let workers: Promise<void> | undefined;
-  const ready = Promise.all([services.waitForSync(), pods.waitForSync(), endpoints.waitForSync()]).then(() => {
-    enqueueLeftovers();
-    workers = runWorkers({
-      queue,
-      workers: config.workers ?? 4,
-      sync,
-      onError: (key, err) => log.debug({ service: key, err: err instanceof Error ? err.message : String(err) }, 'sync failed; retrying'),
-    });
+  return startQueueLoop({
+    queue,
+    informers: [services, pods, endpoints],
+    workers: config.workers ?? 4,
+    sync,
+    onError: (key, err) => log.debug({ service: key, err: errorText(err) }, 'sync failed; retrying'),
+    onSynced: enqueueLeftovers,
   });
-  return {
-    ready,
-    async stop() {
-      queue.shutDown();
-      await workers;
-    },
-  };
 }

@@ -5,7 +5,8 @@
  */
 import type { KubeObject } from '../../api/types.js';
 import { keyOf, splitKey } from '../../client/keys.js';
-import { runWorkers, WorkQueue } from '../../client/workqueue.js';
+import { WorkQueue } from '../../client/workqueue.js';
+import { errorText, startQueueLoop } from '../shared/loop.js';
 import type { Controller, ControllerDeps } from '../types.js';
 import { applySliceChanges } from './apply.js';
 import { SliceExpectations } from './expectations.js';
@@ -126,20 +127,11 @@ export function startEndpointSliceController(config: EndpointSliceControllerConf
     }
   }
 
-  let workers: Promise<void> | undefined;
-  const ready = Promise.all([services.waitForSync(), pods.waitForSync(), nodes.waitForSync(), slices.waitForSync()]).then(() => {
-    workers = runWorkers({
-      queue,
-      workers: config.workers ?? 4,
-      sync,
-      onError: (key, err) => log.debug({ service: key, err: err instanceof Error ? err.message : String(err) }, 'sync failed; retrying'),
-    });
+  return startQueueLoop({
+    queue,
+    informers: [services, pods, nodes, slices],
+    workers: config.workers ?? 4,
+    sync,
+    onError: (key, err) => log.debug({ service: key, err: errorText(err) }, 'sync failed; retrying'),
   });
-  return {
-    ready,
-    async stop() {
-      queue.shutDown();
-      await workers;
-    },
-  };
 }

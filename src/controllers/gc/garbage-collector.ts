@@ -8,7 +8,8 @@
 import { isStatusError } from '../../api/status.js';
 import type { KubeObject, OwnerReference } from '../../api/types.js';
 import { keyOf } from '../../client/keys.js';
-import { WorkQueue, runWorkers } from '../../client/workqueue.js';
+import { WorkQueue } from '../../client/workqueue.js';
+import { errorText, startQueueLoop } from '../shared/loop.js';
 import type { Controller, ControllerDeps } from '../types.js';
 import { OwnerGraph, isDeletingDependents, itemKey, locateOwner, parseItemKey, type ItemRef } from './graph.js';
 import { planItem, foregroundFinalizer, orphanFinalizer, type GcAction, type ItemView, type OwnerState } from './plan.js';
@@ -51,24 +52,14 @@ export function startGarbageCollector(config: GarbageCollectorConfig, deps: Cont
     });
   }
   const collector = new Collector(graph, deps, queue);
-  let workers: Promise<void> = Promise.resolve();
-  const ready = (async () => {
-    await Promise.all(graph.all().map((i) => i.waitForSync()));
-    workers = runWorkers({
-      queue,
-      workers: config.workers ?? 4,
-      sync: (key) => collector.sync(key),
-      onError: (key, err) => log.warn({ key, err: err instanceof Error ? err.message : String(err) }, 'garbage collection failed; retrying'),
-    });
-  })();
-  return {
-    ready,
-    async stop() {
-      queue.shutDown();
-      await ready;
-      await workers;
-    },
-  };
+  return startQueueLoop({
+    queue,
+    informers: graph.all(),
+    workers: config.workers ?? 4,
+    sync: (key) => collector.sync(key),
+    onError: (key, err) => log.warn({ key, err: errorText(err) }, 'garbage collection failed; retrying'),
+    stopWaitsForSync: true,
+  });
 }
 
 class Collector {

@@ -11,10 +11,11 @@ import type { KubeObject } from '../../api/types.js';
 import { deepEqual } from '../../api/validation/access.js';
 import type { Informer } from '../../client/informer.js';
 import { keyOf, splitKey } from '../../client/keys.js';
-import { runWorkers, WorkQueue } from '../../client/workqueue.js';
+import { WorkQueue } from '../../client/workqueue.js';
 import { Expectations } from '../daemonset/expectations.js';
 import { controllerUidIndexName } from '../statefulset/controller.js';
 import { controllerOf, controllerUidIndex } from '../statefulset/pod-state.js';
+import { startQueueLoop } from '../shared/loop.js';
 import type { Controller, ControllerDeps } from '../types.js';
 import { planJob, ttlRemainingMs } from './plan.js';
 import { hasTrackingFinalizer, newJobPod, trackingFinalizer } from './pod.js';
@@ -79,22 +80,14 @@ export function startJobController(config: JobControllerConfig, deps: Controller
   };
   ctx.pods.cache.addIndex(controllerUidIndexName, controllerUidIndex);
   registerHandlers(ctx);
-  const ready = Promise.all([ctx.jobs.waitForSync(), ctx.pods.waitForSync()]).then(() => undefined);
-  const workers = ready.then(() =>
-    runWorkers({
-      queue: ctx.queue,
-      workers: config.workers ?? 4,
-      sync: (key) => syncJob(ctx, key),
-      onError: (key, err) => log.warn({ key, err: String(err) }, 'sync failed; retrying'),
-    }),
-  );
-  return {
-    ready,
-    async stop() {
-      ctx.queue.shutDown();
-      await workers;
-    },
-  };
+  return startQueueLoop({
+    queue: ctx.queue,
+    informers: [ctx.jobs, ctx.pods],
+    workers: config.workers ?? 4,
+    sync: (key) => syncJob(ctx, key),
+    onError: (key, err) => log.warn({ key, err: String(err) }, 'sync failed; retrying'),
+    stopWaitsForSync: true,
+  });
 }
 
 function registerHandlers(ctx: Context): void {

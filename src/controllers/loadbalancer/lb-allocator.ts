@@ -9,8 +9,9 @@ import { findResource, type ResourceInfo } from '../../api/resources.js';
 import { isStatusError } from '../../api/status.js';
 import type { KubeObject } from '../../api/types.js';
 import { keyOf, splitKey } from '../../client/keys.js';
-import { WorkQueue, runWorkers } from '../../client/workqueue.js';
+import { WorkQueue } from '../../client/workqueue.js';
 import { recordEvent } from '../scheduler/events.js';
+import { errorText, startQueueLoop } from '../shared/loop.js';
 import type { Controller, ControllerDeps } from '../types.js';
 import { ingressIPs, isManaged, planAllocation } from './plan.js';
 import { AddressPool } from './pool.js';
@@ -75,25 +76,15 @@ export function startLoadBalancerController(config: LoadBalancerConfig, deps: Co
     if (allocation.clearStatus) await writeIngress(deps, key, null);
   };
 
-  let workers: Promise<void> = Promise.resolve();
-  const ready = (async () => {
-    await services.waitForSync();
-    rebuild(pool, services.cache.list());
-    workers = runWorkers({
-      queue,
-      workers: 1,
-      sync,
-      onError: (key, err) => log.warn({ service: key, err: err instanceof Error ? err.message : String(err) }, 'LoadBalancer allocation failed; retrying'),
-    });
-  })();
-  return {
-    ready,
-    async stop() {
-      queue.shutDown();
-      await ready;
-      await workers;
-    },
-  };
+  return startQueueLoop({
+    queue,
+    informers: [services],
+    workers: 1,
+    sync,
+    onError: (key, err) => log.warn({ service: key, err: errorText(err) }, 'LoadBalancer allocation failed; retrying'),
+    onSynced: () => rebuild(pool, services.cache.list()),
+    stopWaitsForSync: true,
+  });
 }
 
 /** Addresses already in Services' status are theirs again (first claim wins a duplicate). */

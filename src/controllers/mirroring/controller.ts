@@ -5,7 +5,7 @@
  */
 import type { KubeObject } from '../../api/types.js';
 import { keyOf, splitKey } from '../../client/keys.js';
-import { runWorkers, WorkQueue } from '../../client/workqueue.js';
+import { WorkQueue } from '../../client/workqueue.js';
 import { applySliceChanges } from '../endpointslice/apply.js';
 import { SliceExpectations } from '../endpointslice/expectations.js';
 import {
@@ -16,6 +16,7 @@ import {
   mirroringControllerName,
   type Service,
 } from '../endpointslice/types.js';
+import { errorText, startQueueLoop } from '../shared/loop.js';
 import type { Controller, ControllerDeps } from '../types.js';
 import { planMirroredSlices } from './planner.js';
 
@@ -67,20 +68,11 @@ export function startEndpointSliceMirroringController(config: EndpointSliceMirro
     if (!services.cache.get(key)) expectations.forget(key);
   }
 
-  let workers: Promise<void> | undefined;
-  const ready = Promise.all([services.waitForSync(), endpoints.waitForSync(), slices.waitForSync()]).then(() => {
-    workers = runWorkers({
-      queue,
-      workers: config.workers ?? 2,
-      sync,
-      onError: (key, err) => log.debug({ endpoints: key, err: err instanceof Error ? err.message : String(err) }, 'sync failed; retrying'),
-    });
+  return startQueueLoop({
+    queue,
+    informers: [services, endpoints, slices],
+    workers: config.workers ?? 2,
+    sync,
+    onError: (key, err) => log.debug({ endpoints: key, err: errorText(err) }, 'sync failed; retrying'),
   });
-  return {
-    ready,
-    async stop() {
-      queue.shutDown();
-      await workers;
-    },
-  };
 }

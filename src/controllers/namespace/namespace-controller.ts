@@ -8,8 +8,9 @@
 import { findResource, resources, type ResourceInfo } from '../../api/resources.js';
 import { isStatusError } from '../../api/status.js';
 import { isRecord, type KubeObject } from '../../api/types.js';
-import { WorkQueue, runWorkers } from '../../client/workqueue.js';
+import { WorkQueue } from '../../client/workqueue.js';
 import { rfc3339 } from '../../lib/clock.js';
+import { errorText, startQueueLoop } from '../shared/loop.js';
 import type { Controller, ControllerDeps } from '../types.js';
 import {
   finalizersAfterCleanup,
@@ -53,24 +54,14 @@ export function startNamespaceController(config: NamespaceControllerConfig, deps
     await finalize(deps, ns);
   };
 
-  let workers: Promise<void> = Promise.resolve();
-  const ready = (async () => {
-    await informer.waitForSync();
-    workers = runWorkers({
-      queue,
-      workers: config.workers ?? 2,
-      sync,
-      onError: (key, err) => log.warn({ namespace: key, err: err instanceof Error ? err.message : String(err) }, 'namespace cleanup failed; retrying'),
-    });
-  })();
-  return {
-    ready,
-    async stop() {
-      queue.shutDown();
-      await ready;
-      await workers;
-    },
-  };
+  return startQueueLoop({
+    queue,
+    informers: [informer],
+    workers: config.workers ?? 2,
+    sync,
+    onError: (key, err) => log.warn({ namespace: key, err: errorText(err) }, 'namespace cleanup failed; retrying'),
+    stopWaitsForSync: true,
+  });
 }
 
 function specFinalizers(ns: KubeObject): string[] {

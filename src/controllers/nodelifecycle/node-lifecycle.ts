@@ -8,8 +8,9 @@ import { findResource, type ResourceInfo } from '../../api/resources.js';
 import { isStatusError } from '../../api/status.js';
 import { isRecord, type KubeObject } from '../../api/types.js';
 import { splitKey } from '../../client/keys.js';
-import { WorkQueue, runWorkers } from '../../client/workqueue.js';
+import { WorkQueue } from '../../client/workqueue.js';
 import { rfc3339 } from '../../lib/clock.js';
+import { errorText, startQueueLoop } from '../shared/loop.js';
 import type { Controller, ControllerDeps } from '../types.js';
 import { planNodeLifecycle, readyCondition, type NodeLifecyclePlan } from './plan.js';
 
@@ -71,28 +72,29 @@ export function startNodeLifecycleController(config: NodeLifecycleConfig, deps: 
     await apply(deps, node, plan, (key) => pods.cache.get(key));
   };
 
-  let workers: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
-  const ready = (async () => {
-    await Promise.all([nodes.waitForSync(), leases.waitForSync(), pods.waitForSync()]);
-    workers = runWorkers({
-      queue,
-      workers: config.workers ?? 2,
-      sync,
-      onError: (key, err) => log.warn({ node: key, err: err instanceof Error ? err.message : String(err) }, 'node lifecycle sync failed; retrying'),
-    });
-    timer = setInterval(() => {
-      for (const name of nodes.cache.keys()) queue.add(name);
-    }, config.monitorPeriodMs ?? 5000);
-    timer.unref();
-  })();
+  const loop = startQueueLoop({
+    queue,
+    informers: [nodes, leases, pods],
+    workers: config.workers ?? 2,
+    sync,
+    onError: (key, err) => log.warn({ node: key, err: errorText(err) }, 'node lifecycle sync failed; retrying'),
+    // Every node is looked at each monitor period, heartbeat or not.
+    onSynced: () => {
+      timer = setInterval(() => {
+        for (const name of nodes.cache.keys()) queue.add(name);
+      }, config.monitorPeriodMs ?? 5000);
+      timer.unref();
+    },
+    stopWaitsForSync: true,
+  });
   return {
-    ready,
+    ready: loop.ready,
     async stop() {
-      queue.shutDown();
-      await ready;
+      const stopped = loop.stop();
+      await loop.ready;
       clearInterval(timer);
-      await workers;
+      await stopped;
     },
   };
 }

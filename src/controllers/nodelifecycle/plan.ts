@@ -12,24 +12,12 @@
  *   taints this controller sets, `evictionTimeoutMs` caps the wait.
  */
 import { isRecord, type KubeObject } from '../../api/types.js';
+import { type Taint, type Toleration, tolerates } from '../shared/taints.js';
 
 export const unreachableTaintKey = 'node.kubernetes.io/unreachable';
 export const notReadyTaintKey = 'node.kubernetes.io/not-ready';
 
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: string;
-  timeAdded?: string;
-}
-
-export interface Toleration {
-  key?: string;
-  operator?: string;
-  value?: string;
-  effect?: string;
-  tolerationSeconds?: number;
-}
+export type { Taint, Toleration };
 
 export interface NodeLifecycleInput {
   node: KubeObject;
@@ -102,13 +90,6 @@ function desiredTaints(current: readonly Taint[], ready: string | undefined, now
 
 function sameTaints(a: readonly Taint[], b: readonly Taint[]): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
-}
-
-export function tolerates(toleration: Toleration, taint: Taint): boolean {
-  if (toleration.effect && toleration.effect !== taint.effect) return false;
-  if (toleration.key && toleration.key !== taint.key) return false;
-  if ((toleration.operator || 'Equal') === 'Exists') return true;
-  return !!toleration.key && (toleration.value ?? '') === (taint.value ?? '');
 }
 
 /** When the pod must go because of the node's NoExecute taints (Infinity: never). */

@@ -5,7 +5,8 @@
  */
 import type { Informer } from '../../client/informer.js';
 import { keyOf } from '../../client/keys.js';
-import { WorkQueue, runWorkers } from '../../client/workqueue.js';
+import { WorkQueue } from '../../client/workqueue.js';
+import { errorText, startQueueLoop } from '../shared/loop.js';
 import type { Controller, ControllerDeps } from '../types.js';
 import { adoptPod, createPods, deletePods, ownerIdentity, releasePod, updateStatus, type Writer } from './apply.js';
 import { Expectations } from './expectations.js';
@@ -62,23 +63,13 @@ function startReplicaController(kind: WorkloadKind, config: ReplicaSetController
     if (requeueAfterMs !== undefined) queue.addAfter(key, requeueAfterMs);
   };
 
-  let workers: Promise<void> | undefined;
-  const ready = (async () => {
-    await Promise.all([pods.waitForSync(), owners.waitForSync()]);
-    workers = runWorkers({
-      queue,
-      workers: config.workers ?? 5,
-      sync,
-      onError: (key, err) => log.warn({ key, err: err instanceof Error ? err.message : String(err) }, 'sync failed; retrying'),
-    });
-  })();
-  return {
-    ready,
-    async stop() {
-      queue.shutDown();
-      await workers;
-    },
-  };
+  return startQueueLoop({
+    queue,
+    informers: [pods, owners],
+    workers: config.workers ?? 5,
+    sync,
+    onError: (key, err) => log.warn({ key, err: errorText(err) }, 'sync failed; retrying'),
+  });
 }
 
 /** Finds the owner a controllerRef names, if it is of this kind and still the same object. */

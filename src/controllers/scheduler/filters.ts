@@ -4,20 +4,7 @@
  * reason, worded as the scheduler words it.
  */
 import { isRecord, type KubeObject } from '../../api/types.js';
-
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: string;
-}
-
-export interface Toleration {
-  key?: string;
-  operator?: string;
-  value?: string;
-  effect?: string;
-  tolerationSeconds?: number;
-}
+import { type Taint, type Toleration, tolerates } from '../shared/taints.js';
 
 export const reasonUnschedulable = "node(s) were unschedulable";
 export const reasonAffinity = "node(s) didn't match Pod's node affinity/selector";
@@ -36,15 +23,6 @@ export function nodeTaints(node: KubeObject): Taint[] {
 
 export function podTolerations(pod: KubeObject): Toleration[] {
   return records(record(pod.spec).tolerations) as Toleration[];
-}
-
-/** Kubernetes' ToleratesTaint: effect, key (or an empty key with Exists) and value must agree. */
-export function tolerates(toleration: Toleration, taint: Taint): boolean {
-  if (toleration.effect && toleration.effect !== taint.effect) return false;
-  if (toleration.key && toleration.key !== taint.key) return false;
-  const operator = toleration.operator || 'Equal';
-  if (operator === 'Exists') return true;
-  return !!toleration.key && (toleration.value ?? '') === (taint.value ?? '');
 }
 
 /** The node's Ready condition status: 'True', 'False', 'Unknown', or undefined when not reported. */

@@ -8,8 +8,9 @@ import { findResource, type ResourceInfo } from '../../api/resources.js';
 import { isStatusError } from '../../api/status.js';
 import type { KubeObject } from '../../api/types.js';
 import { keyOf, splitKey } from '../../client/keys.js';
-import { WorkQueue, runWorkers } from '../../client/workqueue.js';
+import { WorkQueue } from '../../client/workqueue.js';
 import { rfc3339 } from '../../lib/clock.js';
+import { errorText, startQueueLoop } from '../shared/loop.js';
 import type { Controller, ControllerDeps } from '../types.js';
 import { recordEvent } from './events.js';
 import { record } from './filters.js';
@@ -90,24 +91,14 @@ export function startScheduler(config: SchedulerConfig, deps: ControllerDeps): C
     }
   };
 
-  let workers: Promise<void> = Promise.resolve();
-  const ready = (async () => {
-    await Promise.all([pods.waitForSync(), nodes.waitForSync()]);
-    workers = runWorkers({
-      queue,
-      workers: config.workers ?? 4,
-      sync,
-      onError: (key, err) => log.warn({ pod: key, err: err instanceof Error ? err.message : String(err) }, 'scheduling failed; retrying'),
-    });
-  })();
-  return {
-    ready,
-    async stop() {
-      queue.shutDown();
-      await ready;
-      await workers;
-    },
-  };
+  return startQueueLoop({
+    queue,
+    informers: [pods, nodes],
+    workers: config.workers ?? 4,
+    sync,
+    onError: (key, err) => log.warn({ pod: key, err: errorText(err) }, 'scheduling failed; retrying'),
+    stopWaitsForSync: true,
+  });
 }
 
 /** POST pods/<name>/binding: the API server sets spec.nodeName and PodScheduled=True. */

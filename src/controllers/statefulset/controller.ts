@@ -9,7 +9,8 @@ import { isRecord, type KubeObject } from '../../api/types.js';
 import { deepEqual } from '../../api/validation/access.js';
 import type { Informer } from '../../client/informer.js';
 import { keyOf } from '../../client/keys.js';
-import { runWorkers, WorkQueue } from '../../client/workqueue.js';
+import { WorkQueue } from '../../client/workqueue.js';
+import { startQueueLoop } from '../shared/loop.js';
 import type { Controller, ControllerDeps } from '../types.js';
 import { type ControllerRevision, planRevisions, revisionsToPrune, revisionTemplate } from './history.js';
 import { computeStatefulSetStatus, planStatefulSet, podRevision, type StatefulSetInputs, type StatefulSetPlan } from './plan.js';
@@ -58,17 +59,14 @@ export function startStatefulSetController(config: StatefulSetControllerConfig, 
   revisions.addHandlers(ownerHandlers(queue, 'StatefulSet'));
 
   const sync = (key: string): Promise<void> => syncStatefulSet({ key, deps, sets, pods, revisions, queue });
-  const ready = Promise.all([sets.waitForSync(), pods.waitForSync(), revisions.waitForSync()]).then(() => undefined);
-  const workers = ready.then(() =>
-    runWorkers({ queue, workers: config.workers ?? 4, sync, onError: (key, err) => log.warn({ key, err: String(err) }, 'sync failed; retrying') }),
-  );
-  return {
-    ready,
-    async stop() {
-      queue.shutDown();
-      await workers;
-    },
-  };
+  return startQueueLoop({
+    queue,
+    informers: [sets, pods, revisions],
+    workers: config.workers ?? 4,
+    sync,
+    onError: (key, err) => log.warn({ key, err: String(err) }, 'sync failed; retrying'),
+    stopWaitsForSync: true,
+  });
 }
 
 interface SyncContext {
