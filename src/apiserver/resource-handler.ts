@@ -204,7 +204,14 @@ async function handlePatch(req: IncomingMessage, res: ServerResponse, rr: Resour
       return sendWrite(res, 201, await deps.registry.create(rr.info, created, options));
     }
   }
-  const result = await deps.registry.update(rr.info, name, options, (current) => deps.patcher.patch(type, rr.info, current, patch));
+  // A patch is applied to the latest object and retried on a lost race, unless the patch
+  // itself names a resourceVersion (then a stale one is a 409), as in Kubernetes.
+  const pins = patchPinsVersion(patch);
+  const result = await deps.registry.update(rr.info, name, options, (current) => {
+    const patched = deps.patcher.patch(type, rr.info, current, patch);
+    if (!pins && patched.metadata?.resourceVersion === current.metadata.resourceVersion) delete patched.metadata.resourceVersion;
+    return patched;
+  });
   sendWrite(res, 200, result);
 }
 
@@ -304,4 +311,9 @@ async function handleEviction(req: IncomingMessage, res: ServerResponse, rr: Res
     dryRun: false,
   });
   sendJson(res, 201, success(201));
+}
+
+function patchPinsVersion(patch: unknown): boolean {
+  if (Array.isArray(patch)) return patch.some((op) => isRecord(op) && op.path === '/metadata/resourceVersion');
+  return isRecord(patch) && isRecord(patch.metadata) && patch.metadata.resourceVersion !== undefined;
 }

@@ -2,6 +2,7 @@
  * Shares one informer per resource among the controllers of a process, so N controllers
  * watching pods cost one watch.
  */
+import { setMaxListeners } from 'node:events';
 import { findResource, type ResourceInfo } from '../api/resources.js';
 import type { KubeObject } from '../api/types.js';
 import type { Logger } from '../lib/log.js';
@@ -17,7 +18,10 @@ export class InformerFactory {
   constructor(
     readonly client: ApiClient,
     private readonly log: Logger,
-  ) {}
+  ) {
+    // Every informer's watch listens on this one signal; more than Node's default of 10 is expected.
+    setMaxListeners(200, this.controller.signal);
+  }
 
   /** The shared informer of a resource (`''`/`pods`, `apps`/`deployments`, ...). */
   informer<T extends KubeObject = KubeObject>(group: string, plural: string): Informer<T> {

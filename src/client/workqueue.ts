@@ -7,6 +7,12 @@
 export interface WorkQueueOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /**
+   * A key that changed while it was being synced waits this long before its next sync, so a
+   * burst of events on one hot key (a ReplicaSet with thousands of pods) costs a few syncs,
+   * not one per event. 0 (default) re-queues at once.
+   */
+  minResyncMs?: number;
 }
 
 export class WorkQueue {
@@ -16,15 +22,17 @@ export class WorkQueue {
   private readonly processing = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly failures = new Map<string, number>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, { timer: NodeJS.Timeout; dueAt: number }>();
   private waiters: ((key: string | undefined) => void)[] = [];
   private shuttingDown = false;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
+  private readonly minResyncMs: number;
 
   constructor(options: WorkQueueOptions = {}) {
     this.baseDelayMs = options.baseDelayMs ?? 5;
     this.maxDelayMs = options.maxDelayMs ?? 60_000;
+    this.minResyncMs = options.minResyncMs ?? 0;
   }
 
   get length(): number {
@@ -49,14 +57,21 @@ export class WorkQueue {
     this.queue.push(key);
   }
 
+  /** Adds a key after a delay; of several pending delays for one key, the earliest wins. */
   addAfter(key: string, delayMs: number): void {
-    if (this.shuttingDown || this.timers.has(key)) return;
+    if (this.shuttingDown) return;
+    const dueAt = Date.now() + delayMs;
+    const pending = this.timers.get(key);
+    if (pending) {
+      if (pending.dueAt <= dueAt) return;
+      clearTimeout(pending.timer);
+    }
     const timer = setTimeout(() => {
       this.timers.delete(key);
       this.add(key);
     }, delayMs);
     timer.unref();
-    this.timers.set(key, timer);
+    this.timers.set(key, { timer, dueAt });
   }
 
   /** Re-queues a key after a failure, waiting longer each time it fails again. */
@@ -90,12 +105,14 @@ export class WorkQueue {
   /** Marks a key processed; if it changed meanwhile it goes back in the queue. */
   done(key: string): void {
     this.processing.delete(key);
-    if (this.dirty.delete(key)) this.add(key);
+    if (!this.dirty.delete(key)) return;
+    if (this.minResyncMs > 0) this.addAfter(key, this.minResyncMs);
+    else this.add(key);
   }
 
   shutDown(): void {
     this.shuttingDown = true;
-    for (const t of this.timers.values()) clearTimeout(t);
+    for (const t of this.timers.values()) clearTimeout(t.timer);
     this.timers.clear();
     for (const w of this.waiters) w(undefined);
     this.waiters = [];

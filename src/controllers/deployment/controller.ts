@@ -22,7 +22,7 @@ export interface DeploymentControllerConfig {
 
 export function startDeploymentController(config: DeploymentControllerConfig, deps: ControllerDeps): Controller {
   const log = deps.log.child({ controller: 'deployment-controller' });
-  const queue = new WorkQueue();
+  const queue = new WorkQueue({ minResyncMs: 50 }) // coalesce bursts of pod events on one owner;
   const deployments = deps.informers.informer<Deployment>('apps', 'deployments');
   const replicaSets = deps.informers.informer<ReplicaSet>('apps', 'replicasets');
   const pods = deps.informers.informer<Pod>('', 'pods');

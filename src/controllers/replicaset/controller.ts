@@ -35,7 +35,7 @@ export function startReplicationControllerController(config: ReplicaSetControlle
 
 function startReplicaController(kind: WorkloadKind, config: ReplicaSetControllerConfig, deps: ControllerDeps): Controller {
   const log = deps.log.child({ controller: kind.controllerName });
-  const queue = new WorkQueue();
+  const queue = new WorkQueue({ minResyncMs: 50 }) // coalesce bursts of pod events on one owner;
   const expectations = new Expectations(deps.clock, config.expectationsTimeoutMs ?? 5000);
   const pods = deps.informers.informer<Pod>('', 'pods');
   const owners = deps.informers.informer<ReplicaSet>(kind.info.group, kind.info.plural);
