@@ -47,6 +47,8 @@ export interface ApiServerConfig {
   /** Bearer tokens accepted, with their users. */
   tokens: Map<string, User>;
   version: { major: string; minor: string; gitVersion: string };
+  /** Events the watch cache keeps (and replays from the store at start) for watches to resume from. */
+  watchCacheSize?: number;
 }
 
 export interface ApiServerDeps {
@@ -64,7 +66,8 @@ export interface ApiServer {
 export async function startApiServer(config: ApiServerConfig, deps: ApiServerDeps): Promise<ApiServer> {
   const log = deps.log.child({ component: 'apiserver' });
   const clock = deps.clock ?? systemClock;
-  const cache = await WatchCache.start(deps.store, log);
+  const size = config.watchCacheSize;
+  const cache = await WatchCache.start(deps.store, log, size ? { historyLimit: size, replayRevisions: size } : {});
   const cidr = parseCidr(config.serviceCidr);
   const clusterIPs = new Allocator(deps.store, '/allocations/clusterips/', ipRange(cidr));
   const nodePorts = new Allocator(deps.store, '/allocations/nodeports/', portRange(config.nodePortRange.first, config.nodePortRange.last));

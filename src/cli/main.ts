@@ -38,6 +38,7 @@ flags of up:
   --lb-pool CIDR          addresses for LoadBalancer Services (default 10.245.0.0/24)
   --node-monitor-grace-period D   a node silent this long goes NotReady (default 40s)
   --pod-eviction-timeout D        longest wait before pods leave an unreachable node (default 300s)
+  --watch-cache-size N    changes the API server keeps for watches to resume from (default 100000)
   --detach, -d            run in the background and return when ready
   --log-level LEVEL       log level of DIR/switchboard.log (default info)
 `;
@@ -59,6 +60,7 @@ const upFlags = {
   'node-monitor-grace-period': { type: 'string' },
   'pod-eviction-timeout': { type: 'string' },
   kubeconfig: { type: 'string' },
+  'watch-cache-size': { type: 'string' },
   quiet: { type: 'boolean', short: 'q', default: false },
   output: { type: 'string', short: 'o' },
   help: { type: 'boolean', short: 'h', default: false },
@@ -99,6 +101,7 @@ async function main(argv: string[]): Promise<number> {
           logLevel: values['log-level'],
           quiet: values.quiet,
           controllers: command === 'up',
+          watchCacheSize: positiveInt('watch-cache-size', values['watch-cache-size']),
           ...componentFlags(values),
         },
         [command, ...args],
@@ -118,6 +121,13 @@ async function main(argv: string[]): Promise<number> {
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}\n\n${usage}`);
   }
+}
+
+function positiveInt(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`invalid --${flag} ${JSON.stringify(text)}: want a positive integer`);
+  return n;
 }
 
 function seconds(flag: string, text: string | undefined): number | undefined {

@@ -33,6 +33,7 @@ export interface UpOptions {
   loadBalancerPool: string;
   nodeMonitorGracePeriodMs?: number;
   podEvictionTimeoutMs?: number;
+  watchCacheSize?: number;
 }
 
 export class UsageError extends Error {}
@@ -94,6 +95,7 @@ async function runForeground(o: UpOptions): Promise<number> {
       tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert },
       tokens: new Map([[pki.token, { name: 'switchboard-admin', groups: ['system:masters'] }]]),
       version: { major: '1', minor: '32', gitVersion: 'v1.32.0+switchboard' },
+      watchCacheSize: o.watchCacheSize,
     },
     { store, log },
   );

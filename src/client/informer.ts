@@ -70,11 +70,12 @@ export class Informer<T extends KubeObject = KubeObject> {
       } catch (err) {
         if (signal.aborted) break;
         if (err instanceof WatchExpired || isStatusError(err, 'Expired') || isStatusError(err, 'Gone')) {
+          this.log.info({ resource: this.info.plural, resourceVersion: this.resourceVersion }, 'watch expired (410); relisting');
           needList = true;
           continue;
         }
+        // A failed connection resumes the watch from the last version seen (a 410 then relists).
         this.log.warn({ resource: this.info.plural, err: err instanceof Error ? err.message : String(err) }, 'list/watch failed; retrying');
-        needList = true;
         await sleep(delay, signal);
         delay = Math.min(maxMs, delay * 2);
       }

@@ -126,15 +126,20 @@ describe('controllers survive an API server restart', { skip }, () => {
   test('a change made while the server was down is reflected exactly afterwards', async () => {
     const port = await freePort();
     const startApi = async (): Promise<number> => {
-      const r = await run(process.execPath, [cliPath, 'apiserver', '--detach', '-q', '--data-dir', dir, '--api-port', String(port)]);
+      // A small watch cache: after the restart, watchers that are behind get 410 and must relist.
+      const r = await run(process.execPath, [cliPath, 'apiserver', '--detach', '-q', '--data-dir', dir, '--api-port', String(port), '--watch-cache-size', '20']);
       assert.equal(r.code, 0, r.stderr);
       const status = JSON.parse((await run(process.execPath, [cliPath, 'status', '-o', 'json', '--data-dir', dir])).stdout) as { pid: number };
       return status.pid;
     };
     apiPid = await startApi();
     const kubeconfig = join(dir, 'kubeconfig');
+    let controllerLog = '';
     for (const args of [['controllers'], ['agent', '--simulated-nodes', '2']]) {
-      children.push(spawn(process.execPath, [cliPath, ...args, '--kubeconfig', kubeconfig], { stdio: 'ignore' }));
+      const child = spawn(process.execPath, [cliPath, ...args, '--kubeconfig', kubeconfig], { stdio: ['ignore', 'ignore', 'pipe'] });
+      if (args[0] === 'controllers') child.stderr?.on('data', (d: Buffer) => (controllerLog += d.toString()));
+      else child.stderr?.resume();
+      children.push(child);
     }
     const c = { kubeconfig, kubectl: (args: string[], o: { input?: string } = {}) => run('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), ...args], o) } as unknown as Cluster;
     await kok(c, ['apply', '-f', '-'], deployment('survivor', 2));
@@ -150,6 +155,8 @@ describe('controllers survive an API server restart', { skip }, () => {
     await scaling;
     await stopPid(apiPid);
     apiPid = await startApi();
+    // More changes than the cache keeps, made before the controllers' watches reconnect.
+    await Promise.all(Array.from({ length: 40 }, (_, i) => c.kubectl(['create', 'configmap', `churn-${i}`])));
     await kok(c, ['scale', 'deployment', 'survivor', '--replicas=5']);
     const final = await eventually('5 ready pods and exactly their endpoints', async () => {
       const ps = (await podsOf(c, 'default', 'app=survivor')).filter((p) => !p.deleting);
@@ -159,5 +166,6 @@ describe('controllers survive an API server restart', { skip }, () => {
       return ps.length === 5 && ps.every((p) => p.ready) && sortedIps(e.ready).join() === want && sortedIps(s).join() === want && e.notReady.length === 0 ? ps : undefined;
     }, 60_000);
     assert.equal(final.length, 5);
+    assert.match(controllerLog, /watch expired \(410\); relisting/, 'no controller watch expired: the test did not exercise a 410');
   });
 });
