@@ -6,7 +6,7 @@ import type { InformerFactory } from '../../client/factory.js';
 import { systemClock } from '../../lib/clock.js';
 import { silentLogger } from '../../lib/log.js';
 import { startTestApi, type TestApi } from '../../testing/api.js';
-import { startTestNode } from '../statefulset/test-node.js';
+import { startTestNode } from '../shared/test-node.js';
 import type { Controller } from '../types.js';
 import { startDaemonSetController } from './controller.js';
 

@@ -12,11 +12,11 @@ import type { Informer } from '../../client/informer.js';
 import { keyOf } from '../../client/keys.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { controllerUidIndexName } from '../statefulset/controller.js';
-import { type ControllerRevision, planRevisions, revisionsToPrune } from '../statefulset/history.js';
-import { controllerOf, controllerRef, controllerUidIndex } from '../statefulset/pod-state.js';
+import { type ControllerRevision, planRevisions, revisionsToPrune } from '../shared/history.js';
+import { controllerOf, controllerRef, controllerUidIndex } from '../shared/pod-state.js';
 import { startQueueLoop } from '../shared/loop.js';
 import type { Controller, ControllerDeps } from '../types.js';
-import { Expectations } from './expectations.js';
+import { Expectations } from '../shared/expectations.js';
 import { computeDaemonSetStatus, type DaemonSetInputs, type DaemonSetPlan, planDaemonSet } from './plan.js';
 import { newDaemonPod, revisionHashLabel } from './pod.js';
 

@@ -4,7 +4,7 @@
  * keeps at most maxUnavailable nodes without an available daemon pod.
  */
 import type { KubeObject } from '../../api/types.js';
-import { creationTime, isPodAvailable, isPodReady, isTerminal, isTerminating, podPhase } from '../statefulset/pod-state.js';
+import { creationTime, isPodAvailable, isPodReady, isTerminal, isTerminating, podPhase } from '../shared/pod-state.js';
 import { nodeShouldRunDaemonPod, type NodeFit } from './nodes.js';
 import { revisionHashLabel, targetNodeOf } from './pod.js';
 

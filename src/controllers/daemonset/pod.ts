@@ -4,7 +4,7 @@
  * binding to the scheduler, which then also checks resources and ports.
  */
 import { isRecord, type KubeObject } from '../../api/types.js';
-import { controllerRef, podSpec } from '../statefulset/pod-state.js';
+import { controllerRef, podSpec } from '../shared/pod-state.js';
 import { daemonTolerations, type Toleration } from './nodes.js';
 
 export const revisionHashLabel = 'controller-revision-hash';

@@ -8,7 +8,7 @@ import { silentLogger } from '../../lib/log.js';
 import { startTestApi, type TestApi } from '../../testing/api.js';
 import type { Controller } from '../types.js';
 import { startGarbageCollector } from './garbage-collector.js';
-import { eventually, newConfigMap, newDeployment, newPod, newReplicaSet, ownerRef } from './testing.js';
+import { eventually, newConfigMap, newDeployment, newPod, newReplicaSet, ownerRef } from '../shared/testing.js';
 
 const res = (group: string, plural: string): ResourceInfo => findResource(group, plural) as ResourceInfo;
 const pods = res('', 'pods');

@@ -12,7 +12,7 @@
  */
 import type { KubeObject } from '../../api/types.js';
 import { rfc3339 } from '../../lib/clock.js';
-import { creationTime, isPodReady, isTerminal, isTerminating } from '../statefulset/pod-state.js';
+import { creationTime, isPodReady, isTerminal, isTerminating } from '../shared/pod-state.js';
 import { completionIndexOf } from './pod.js';
 import { findCondition, type JobCondition, type JobSpecView, type JobStatus, parseIndexes, setCondition } from './spec.js';
 

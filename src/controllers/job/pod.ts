@@ -4,7 +4,7 @@
  * index as annotation, label, hostname and JOB_COMPLETION_INDEX variable, as upstream adds them.
  */
 import { isRecord, type KubeObject } from '../../api/types.js';
-import { controllerRef } from '../statefulset/pod-state.js';
+import { controllerRef } from '../shared/pod-state.js';
 
 export const trackingFinalizer = 'batch.kubernetes.io/job-tracking';
 export const completionIndexKey = 'batch.kubernetes.io/job-completion-index';

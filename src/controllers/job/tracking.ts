@@ -6,7 +6,7 @@
  * Whatever fails in between, the next sync resumes from what the status says.
  */
 import type { KubeObject } from '../../api/types.js';
-import { isTerminating, podPhase } from '../statefulset/pod-state.js';
+import { isTerminating, podPhase } from '../shared/pod-state.js';
 import { completionIndexOf, hasTrackingFinalizer } from './pod.js';
 import { formatIndexes, type JobStatus, parseIndexes } from './spec.js';
 

@@ -6,7 +6,7 @@ import { systemClock } from '../../lib/clock.js';
 import { silentLogger } from '../../lib/log.js';
 import { startTestApi, type TestApi } from '../../testing/api.js';
 import type { Controller } from '../types.js';
-import { eventually } from '../gc/testing.js';
+import { eventually } from '../shared/testing.js';
 import { startLoadBalancerController } from './lb-allocator.js';
 import { ingressIPs } from './plan.js';
 

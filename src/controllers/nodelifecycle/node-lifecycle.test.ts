@@ -7,7 +7,7 @@ import { systemClock } from '../../lib/clock.js';
 import { silentLogger } from '../../lib/log.js';
 import { startTestApi, type TestApi } from '../../testing/api.js';
 import type { Controller } from '../types.js';
-import { eventually, newPod } from '../gc/testing.js';
+import { eventually, newPod } from '../shared/testing.js';
 import { startNodeLifecycleController } from './node-lifecycle.js';
 
 const res = (group: string, plural: string): ResourceInfo => findResource(group, plural) as ResourceInfo;

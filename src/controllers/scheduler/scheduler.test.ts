@@ -6,7 +6,7 @@ import { systemClock } from '../../lib/clock.js';
 import { silentLogger } from '../../lib/log.js';
 import { startTestApi, type TestApi } from '../../testing/api.js';
 import type { Controller } from '../types.js';
-import { eventually, newPod, newReplicaSet, ownerRef } from '../gc/testing.js';
+import { eventually, newPod, newReplicaSet, ownerRef } from '../shared/testing.js';
 import { startScheduler } from './scheduler.js';
 
 const res = (group: string, plural: string): ResourceInfo => findResource(group, plural) as ResourceInfo;

@@ -8,8 +8,8 @@ import { silentLogger } from '../../lib/log.js';
 import { startTestApi, type TestApi } from '../../testing/api.js';
 import type { Controller } from '../types.js';
 import { startStatefulSetController } from './controller.js';
-import { isRunningAndReady } from './pod-state.js';
-import { startTestNode } from './test-node.js';
+import { isRunningAndReady } from '../shared/pod-state.js';
+import { startTestNode } from '../shared/test-node.js';
 
 const podsInfo = findResource('', 'pods') as ResourceInfo;
 const setsInfo = findResource('apps', 'statefulsets') as ResourceInfo;

@@ -12,10 +12,10 @@ import { keyOf } from '../../client/keys.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { startQueueLoop } from '../shared/loop.js';
 import type { Controller, ControllerDeps } from '../types.js';
-import { type ControllerRevision, planRevisions, revisionsToPrune, revisionTemplate } from './history.js';
+import { type ControllerRevision, planRevisions, revisionsToPrune, revisionTemplate } from '../shared/history.js';
 import { computeStatefulSetStatus, planStatefulSet, podRevision, type StatefulSetInputs, type StatefulSetPlan } from './plan.js';
 import { newStatefulSetPod } from './pod.js';
-import { controllerOf, controllerRef, controllerUidIndex, isPodReady } from './pod-state.js';
+import { controllerOf, controllerRef, controllerUidIndex, isPodReady } from '../shared/pod-state.js';
 import { statefulSetSpec } from './spec.js';
 
 export interface StatefulSetControllerConfig {

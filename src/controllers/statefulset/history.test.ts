@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { KubeObject } from '../../api/types.js';
-import { type ControllerRevision, canonicalJson, hashRevisionData, newRevision, planRevisions, revisionData, revisionsToPrune, revisionTemplate } from './history.js';
-import { controllerRef } from './pod-state.js';
+import { type ControllerRevision, canonicalJson, hashRevisionData, newRevision, planRevisions, revisionData, revisionsToPrune, revisionTemplate } from '../shared/history.js';
+import { controllerRef } from '../shared/pod-state.js';
 
 function newSet(image: string): KubeObject {
   return {

@@ -11,7 +11,7 @@
  * - A Failed or Succeeded pod is deleted so its ordinal can be created again.
  */
 import type { KubeObject } from '../../api/types.js';
-import { isPodAvailable, isRunningAndReady, isTerminal, isTerminating } from './pod-state.js';
+import { isPodAvailable, isRunningAndReady, isTerminal, isTerminating } from '../shared/pod-state.js';
 import { ordinalOf, type StatefulSetSpecView } from './spec.js';
 
 export const revisionLabel = 'controller-revision-hash';

@@ -3,7 +3,7 @@
  * (name, hostname, subdomain of the governing Service, and the labels that name it).
  */
 import { isRecord, type KubeObject } from '../../api/types.js';
-import { controllerRef } from './pod-state.js';
+import { controllerRef } from '../shared/pod-state.js';
 import { revisionLabel } from './plan.js';
 
 export const podNameLabel = 'statefulset.kubernetes.io/pod-name';
