@@ -1,0 +1,124 @@
+/**
+ * UDP and TCP listeners around `respond`. Each listen address gets one UDP socket and one TCP
+ * server on the same port. Errors on one packet or connection are logged and dropped; they
+ * never reach the process.
+ */
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { isIPv6 } from 'node:net';
+import type { Logger } from '../lib/log.js';
+import type { RecordIndex } from './records.js';
+import { respond } from './wire.js';
+
+export interface ListenAddress {
+  host: string;
+  /** 0 picks a free port (the same one for UDP and TCP). */
+  port: number;
+}
+
+export interface DnsServerOptions {
+  index: RecordIndex;
+  synced: () => boolean;
+  log: Logger;
+  listen: ListenAddress[];
+}
+
+export interface DnsServer {
+  /** The bound addresses, one per listen entry, with the real port. */
+  addresses(): ListenAddress[];
+  close(): Promise<void>;
+}
+
+/** A client that sends nothing for this long is dropped (RFC 7766 suggests seconds). */
+const TCP_IDLE_MS = 10_000;
+const MAX_TCP_MESSAGE = 65535;
+
+function answer(opts: DnsServerOptions, msg: Buffer, transport: 'udp' | 'tcp'): Buffer | undefined {
+  try {
+    return respond(opts.index, msg, { synced: opts.synced(), transport });
+  } catch (err) {
+    opts.log.warn({ err }, 'dns: failed to answer a query');
+    return undefined;
+  }
+}
+
+function bindUdp(opts: DnsServerOptions, addr: ListenAddress): Promise<dgram.Socket> {
+  const socket = dgram.createSocket({ type: isIPv6(addr.host) ? 'udp6' : 'udp4' });
+  socket.on('message', (msg, rinfo) => {
+    const reply = answer(opts, msg, 'udp');
+    if (reply) socket.send(reply, rinfo.port, rinfo.address, (err) => err && opts.log.debug({ err }, 'dns: udp send failed'));
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(addr.port, addr.host, () => {
+      socket.off('error', reject);
+      socket.on('error', (err) => opts.log.warn({ err }, 'dns: udp socket error'));
+      resolve(socket);
+    });
+  });
+}
+
+/** Reads length-prefixed messages (RFC 1035 4.2.2) and answers each in order. */
+function serveConnection(opts: DnsServerOptions, conn: net.Socket): void {
+  let pending = Buffer.alloc(0);
+  conn.setTimeout(TCP_IDLE_MS, () => conn.destroy());
+  conn.on('error', (err) => opts.log.debug({ err }, 'dns: tcp connection error'));
+  conn.on('data', (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk]);
+    while (pending.length >= 2) {
+      const length = pending.readUInt16BE(0);
+      if (length === 0 || length > MAX_TCP_MESSAGE) return void conn.destroy();
+      if (pending.length < 2 + length) return;
+      const msg = pending.subarray(2, 2 + length);
+      pending = pending.subarray(2 + length);
+      const reply = answer(opts, msg, 'tcp');
+      if (!reply) return void conn.destroy();
+      const prefix = Buffer.alloc(2);
+      prefix.writeUInt16BE(reply.length, 0);
+      conn.write(Buffer.concat([prefix, reply]));
+    }
+  });
+}
+
+function bindTcp(opts: DnsServerOptions, addr: ListenAddress, conns: Set<net.Socket>): Promise<net.Server> {
+  const server = net.createServer((conn) => {
+    conns.add(conn);
+    conn.on('close', () => conns.delete(conn));
+    serveConnection(opts, conn);
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(addr.port, addr.host, () => {
+      server.off('error', reject);
+      server.on('error', (err) => opts.log.warn({ err }, 'dns: tcp server error'));
+      resolve(server);
+    });
+  });
+}
+
+export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer> {
+  const udp: dgram.Socket[] = [];
+  const tcp: net.Server[] = [];
+  const bound: ListenAddress[] = [];
+  const conns = new Set<net.Socket>();
+  const close = async (): Promise<void> => {
+    for (const s of udp) s.close();
+    const closing = tcp.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+    for (const c of conns) c.destroy();
+    await Promise.all(closing);
+  };
+  try {
+    for (const addr of opts.listen) {
+      const socket = await bindUdp(opts, addr);
+      udp.push(socket);
+      // Port 0: use the port the kernel gave UDP for TCP as well.
+      const port = socket.address().port;
+      tcp.push(await bindTcp(opts, { host: addr.host, port }, conns));
+      bound.push({ host: addr.host, port });
+    }
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { addresses: () => bound.map((a) => ({ ...a })), close };
+}

@@ -1,0 +1,166 @@
+/**
+ * One DNS message in, one (or no) message out. Decoding is dns-packet's; the header and the
+ * question are written here from the raw query, so an unknown type or class is echoed exactly.
+ * Every failure ends in FORMERR or silence: a bad packet must never take the server down.
+ */
+import dnsPacket, { type Answer as WireAnswer } from 'dns-packet';
+import { answerQuery, type AnswerOptions, type QueryResult, type Rcode } from './handler.js';
+import type { RecordIndex, ResourceRecord } from './records.js';
+
+/** The EDNS buffer size recommended since DNS flag day 2020, to avoid IP fragmentation. */
+export const MAX_UDP_PAYLOAD = 1232;
+const CLASSIC_UDP_PAYLOAD = 512;
+const HEADER_BYTES = 12;
+const QR = 0x8000;
+const AA = 0x0400;
+const TC = 0x0200;
+const RD = 0x0100;
+
+const RCODES: Record<Rcode | 'BADVERS', number> = {
+  NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5, BADVERS: 16,
+};
+
+export interface RespondOptions extends AnswerOptions {
+  transport: 'udp' | 'tcp';
+  /** What to do with names outside the zone; the default refuses them (not an open resolver). */
+  forward?: (result: QueryResult) => Rcode;
+}
+
+interface Query {
+  id: number;
+  flags: number;
+  question: Buffer;
+  name: string;
+  type: string;
+  qclass: string;
+  edns?: { payload: number; version: number };
+}
+
+/** Offset just past the first question, or undefined when the name or fixed part is cut off. */
+function questionEnd(buf: Buffer): number | undefined {
+  let at = HEADER_BYTES;
+  for (let labels = 0; labels < 128; labels++) {
+    const len = buf[at];
+    if (len === undefined) return undefined;
+    if (len === 0) return at + 1 + 4 <= buf.length ? at + 1 + 4 : undefined;
+    if ((len & 0xc0) === 0xc0) return at + 2 + 4 <= buf.length ? at + 2 + 4 : undefined;
+    if ((len & 0xc0) !== 0) return undefined;
+    at += 1 + len;
+  }
+  return undefined;
+}
+
+function parseQuery(buf: Buffer): Query | Rcode {
+  const decoded = dnsPacket.decode(buf);
+  const flags = buf.readUInt16BE(2);
+  if ((flags >> 11) & 0xf) return 'NOTIMP'; // only standard queries
+  const question = decoded.questions?.[0];
+  const end = questionEnd(buf);
+  if (decoded.questions?.length !== 1 || question === undefined || end === undefined) return 'FORMERR';
+  if ((decoded.answers?.length ?? 0) > 0 || (decoded.authorities?.length ?? 0) > 0) return 'FORMERR';
+  const opts = (decoded.additionals ?? []).filter((a) => a.type === 'OPT');
+  if (opts.length > 1) return 'FORMERR';
+  const opt = opts[0];
+  return {
+    id: decoded.id ?? 0,
+    flags,
+    question: buf.subarray(HEADER_BYTES, end),
+    name: question.name,
+    type: String(question.type),
+    qclass: String(question.class ?? 'IN'),
+    ...(opt?.type === 'OPT' ? { edns: { payload: opt.udpPayloadSize, version: opt.ednsVersion } } : {}),
+  };
+}
+
+function toWire(rr: ResourceRecord): WireAnswer {
+  const base = { name: rr.name, ttl: rr.ttl, class: 'IN' as const };
+  const d = rr.data;
+  if (typeof d === 'string') {
+    if (rr.type === 'TXT') return { ...base, type: 'TXT', data: d };
+    if (rr.type === 'SRV' || rr.type === 'SOA') throw new Error(`malformed ${rr.type} record`);
+    return { ...base, type: rr.type, data: d };
+  }
+  if ('target' in d) return { ...base, type: 'SRV', data: d };
+  return { ...base, type: 'SOA', data: d };
+}
+
+function optRecord(extendedRcode: number): WireAnswer {
+  return { name: '.', type: 'OPT', udpPayloadSize: MAX_UDP_PAYLOAD, extendedRcode, ednsVersion: 0, flags: 0, flag_do: false, options: [] };
+}
+
+interface Sections {
+  answers: WireAnswer[];
+  authorities: WireAnswer[];
+  additionals: WireAnswer[];
+}
+
+function build(query: Query, rcode: number, flags: number, sections: Sections): Buffer {
+  // Extended rcodes (BADVERS) keep their upper bits in the OPT record.
+  const additionals = query.edns ? [...sections.additionals, optRecord(rcode >> 4)] : sections.additionals;
+  // dns-packet never compresses names, so its records can be cut from its output and reused.
+  const body = dnsPacket.encode({ type: 'response', questions: [], answers: sections.answers, authorities: sections.authorities, additionals });
+  const header = Buffer.alloc(HEADER_BYTES);
+  header.writeUInt16BE(query.id, 0);
+  header.writeUInt16BE(QR | (query.flags & RD) | flags | (rcode & 0xf), 2);
+  header.writeUInt16BE(1, 4);
+  header.writeUInt16BE(sections.answers.length, 6);
+  header.writeUInt16BE(sections.authorities.length, 8);
+  header.writeUInt16BE(additionals.length, 10);
+  return Buffer.concat([header, query.question, body.subarray(HEADER_BYTES)]);
+}
+
+/** FORMERR with only the ID (and the question when it could be read). */
+function formErr(buf: Buffer, rcode: number): Buffer {
+  const end = questionEnd(buf);
+  const header = Buffer.alloc(HEADER_BYTES);
+  header.writeUInt16BE(buf.readUInt16BE(0), 0);
+  header.writeUInt16BE(QR | (buf.readUInt16BE(2) & RD) | rcode, 2);
+  if (end !== undefined && rcode === RCODES.NOTIMP) {
+    header.writeUInt16BE(1, 4);
+    return Buffer.concat([header, buf.subarray(HEADER_BYTES, end)]);
+  }
+  return header;
+}
+
+function udpLimit(query: Query): number {
+  if (!query.edns) return CLASSIC_UDP_PAYLOAD;
+  return Math.min(Math.max(query.edns.payload, CLASSIC_UDP_PAYLOAD), MAX_UDP_PAYLOAD);
+}
+
+/** Fits a UDP answer: drop the additional section first, then send an empty answer with TC. */
+function fit(query: Query, rcode: number, sections: Sections, limit: number): Buffer {
+  const full = build(query, rcode, AA, sections);
+  if (full.length <= limit) return full;
+  const lean = build(query, rcode, AA, { ...sections, additionals: [] });
+  if (lean.length <= limit) return lean;
+  return build(query, rcode, AA | TC, { answers: [], authorities: [], additionals: [] });
+}
+
+export function respond(index: RecordIndex, buf: Buffer, opts: RespondOptions): Buffer | undefined {
+  if (buf.length < HEADER_BYTES) return undefined; // no ID to answer to
+  if (buf.readUInt16BE(2) & QR) return undefined; // never answer responses: no reflection loops
+  let query: Query | Rcode;
+  try {
+    query = parseQuery(buf);
+  } catch {
+    return formErr(buf, RCODES.FORMERR);
+  }
+  if (typeof query === 'string') return formErr(buf, RCODES[query]);
+  const empty: Sections = { answers: [], authorities: [], additionals: [] };
+  if (query.edns && query.edns.version > 0) {
+    // BADVERS is an extended rcode: its upper bits travel in the OPT record, low bits are 0.
+    return build(query, RCODES.BADVERS, 0, empty);
+  }
+  const result = answerQuery(index, { name: query.name, type: query.type, class: query.qclass }, opts);
+  if (result.kind === 'forward') {
+    const rcode = opts.forward?.(result) ?? 'REFUSED';
+    return build(query, RCODES[rcode], 0, empty);
+  }
+  const sections: Sections = {
+    answers: result.answers.map(toWire),
+    authorities: result.authority.map(toWire),
+    additionals: result.additional.map(toWire),
+  };
+  const limit = opts.transport === 'udp' ? udpLimit(query) : 65535;
+  return fit(query, RCODES[result.rcode], sections, limit);
+}
