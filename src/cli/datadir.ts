@@ -11,6 +11,8 @@ export interface ClusterStatus {
   dataDir: string;
   startedAt: string;
   ready: boolean;
+  /** `host:port` of the loopback cluster DNS listener. */
+  dns?: string;
 }
 
 export function defaultDataDir(): string {

@@ -38,6 +38,7 @@ flags of up:
   --lb-pool CIDR          addresses for LoadBalancer Services (default 10.245.0.0/24)
   --node-monitor-grace-period D   a node silent this long goes NotReady (default 40s)
   --pod-eviction-timeout D        longest wait before pods leave an unreachable node (default 300s)
+  --dns-port N            loopback port of the cluster DNS (cluster names only; default: a free port)
   --watch-cache-size N    changes the API server keeps for watches to resume from (default 100000)
   --detach, -d            run in the background and return when ready
   --log-level LEVEL       log level of DIR/switchboard.log (default info)
@@ -61,6 +62,7 @@ const upFlags = {
   'pod-eviction-timeout': { type: 'string' },
   kubeconfig: { type: 'string' },
   'watch-cache-size': { type: 'string' },
+  'dns-port': { type: 'string' },
   quiet: { type: 'boolean', short: 'q', default: false },
   output: { type: 'string', short: 'o' },
   help: { type: 'boolean', short: 'h', default: false },
@@ -102,6 +104,8 @@ async function main(argv: string[]): Promise<number> {
           quiet: values.quiet,
           controllers: command === 'up',
           watchCacheSize: positiveInt('watch-cache-size', values['watch-cache-size']),
+          // `up` serves cluster DNS on loopback (a free port unless --dns-port); `apiserver` does not.
+          dnsPort: command === 'up' ? port('dns-port', values['dns-port'] ?? '0') : undefined,
           ...componentFlags(values),
         },
         [command, ...args],
@@ -121,6 +125,12 @@ async function main(argv: string[]): Promise<number> {
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}\n\n${usage}`);
   }
+}
+
+function port(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`invalid --${flag} ${JSON.stringify(text)}: want 0-65535`);
+  return n;
 }
 
 function positiveInt(flag: string, text: string | undefined): number | undefined {
@@ -194,9 +204,11 @@ function status(dataDir: string, output: string | undefined): number {
   const s = readStatus(dataDir);
   const running = !!s && isAlive(s.pid);
   if (output === 'json') {
-    process.stdout.write(`${JSON.stringify({ running, dataDir, ...(running && s ? { pid: s.pid, api: s.api, kubeconfig: s.kubeconfig, store: s.store } : {}) }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ running, dataDir, ...(running && s ? { pid: s.pid, api: s.api, kubeconfig: s.kubeconfig, store: s.store, ...(s.dns ? { dns: s.dns } : {}) } : {}) }, null, 2)}\n`,
+    );
   } else if (running && s) {
-    process.stdout.write(`running (pid ${s.pid})\nAPI server:  ${s.api}\nkubeconfig:  ${s.kubeconfig}\nstore:       ${s.store}\n`);
+    process.stdout.write(`running (pid ${s.pid})\nAPI server:  ${s.api}\nkubeconfig:  ${s.kubeconfig}\nstore:       ${s.store}\n${s.dns ? `DNS:         ${s.dns}\n` : ''}`);
   } else {
     process.stdout.write(`not running (data directory ${dataDir})\n`);
   }

@@ -34,6 +34,8 @@ export interface UpOptions {
   nodeMonitorGracePeriodMs?: number;
   podEvictionTimeoutMs?: number;
   watchCacheSize?: number;
+  /** Loopback port of the cluster DNS listener (0 picks one); undefined: no DNS. */
+  dnsPort?: number;
 }
 
 export class UsageError extends Error {}
@@ -108,9 +110,11 @@ async function runForeground(o: UpOptions): Promise<number> {
       loadBalancerPool: o.loadBalancerPool,
       nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs,
       podEvictionTimeoutMs: o.podEvictionTimeoutMs,
+      dns: o.dnsPort === undefined ? undefined : { host: o.bindAddress, port: o.dnsPort },
     },
     log,
   );
+  if (components.dnsAddress) say(`switchboard: cluster DNS for cluster names at ${components.dnsAddress} (dig @${components.dnsAddress.replace(/:(\d+)$/, ' -p $1')} kubernetes.default.svc.cluster.local)`);
   if (o.controllers) say('switchboard: controllers running');
   if (o.simulatedNodes > 0) say(`switchboard: ${o.simulatedNodes} simulated node(s) registered`);
   writeStatus(o.dataDir, {
@@ -121,6 +125,7 @@ async function runForeground(o: UpOptions): Promise<number> {
     dataDir: o.dataDir,
     startedAt: new Date().toISOString(),
     ready: true,
+    ...(components.dnsAddress ? { dns: components.dnsAddress } : {}),
   });
   say(`switchboard: API server ready at ${api.url} (${Date.now() - started} ms)`);
   say(`switchboard: kubeconfig written to ${p.kubeconfig}`);

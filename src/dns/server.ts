@@ -109,12 +109,23 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
   };
   try {
     for (const addr of opts.listen) {
-      const socket = await bindUdp(opts, addr);
-      udp.push(socket);
-      // Port 0: use the port the kernel gave UDP for TCP as well.
-      const port = socket.address().port;
-      tcp.push(await bindTcp(opts, { host: addr.host, port }, conns));
-      bound.push({ host: addr.host, port });
+      // Port 0: use the port the kernel gave UDP for TCP as well; if that TCP port is taken,
+      // try another pair (a few times) rather than fail.
+      for (let attempt = 0; ; attempt++) {
+        const socket = await bindUdp(opts, addr);
+        const port = socket.address().port;
+        try {
+          tcp.push(await bindTcp(opts, { host: addr.host, port }, conns));
+        } catch (err) {
+          socket.close();
+          const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+          if (addr.port !== 0 || !inUse || attempt >= 10) throw err;
+          continue;
+        }
+        udp.push(socket);
+        bound.push({ host: addr.host, port });
+        break;
+      }
     }
   } catch (err) {
     await close();
