@@ -8,6 +8,7 @@ import { findResource, type ResourceInfo } from '../../api/resources.js';
 import { isStatusError } from '../../api/status.js';
 import { isRecord, type KubeObject } from '../../api/types.js';
 import { deepEqual } from '../../api/validation/access.js';
+import { applyPodChanges } from '../shared/pod-changes.js';
 import type { Informer } from '../../client/informer.js';
 import { keyOf } from '../../client/keys.js';
 import { WorkQueue } from '../../client/workqueue.js';
@@ -184,28 +185,14 @@ async function applyPlan(ctx: SyncContext, args: { key: string; ds: KubeObject; 
   const { key, ds, plan } = args;
   const spec = specOf(ds);
   const template = isRecord(spec.template) ? spec.template : {};
-  ctx.expectations.expectCreations(key, plan.create.length);
-  ctx.expectations.expectDeletions(key, plan.delete.map((p) => p.metadata.uid ?? ''));
-  const creates = plan.create.map(async (nodeName) => {
-    const pod = newDaemonPod({ set: ds, template, nodeName, hash: args.hash });
-    try {
-      await ctx.deps.client.create(podsInfo, pod.metadata.namespace, pod, { fieldManager });
-    } catch (err) {
-      ctx.expectations.creationObserved(key);
-      throw err;
-    }
+  await applyPodChanges({
+    client: ctx.deps.client,
+    expectations: ctx.expectations,
+    key,
+    create: plan.create.map((nodeName) => newDaemonPod({ set: ds, template, nodeName, hash: args.hash })),
+    delete: plan.delete,
+    fieldManager,
   });
-  const deletes = plan.delete.map(async (pod) => {
-    try {
-      await ctx.deps.client.delete(podsInfo, pod.metadata.namespace, pod.metadata.name ?? '', { preconditions: { uid: pod.metadata.uid } });
-    } catch (err) {
-      ctx.expectations.deletionObserved(key, pod.metadata.uid);
-      if (!isStatusError(err, 'NotFound') && !isStatusError(err, 'Conflict')) throw err;
-    }
-  });
-  const results = await Promise.allSettled([...creates, ...deletes]);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
 }
 
 function ignore(reason: 'NotFound' | 'AlreadyExists') {

@@ -7,6 +7,7 @@
  */
 import { findResource, type ResourceInfo } from '../../api/resources.js';
 import { isStatusError } from '../../api/status.js';
+import { applyPodChanges } from '../shared/pod-changes.js';
 import type { KubeObject } from '../../api/types.js';
 import { deepEqual } from '../../api/validation/access.js';
 import type { Informer } from '../../client/informer.js';
@@ -178,7 +179,7 @@ async function syncJob(ctx: Context, key: string): Promise<void> {
     mayChangePods: ctx.expectations.satisfied(key),
     backoffRemainingMs: backoffRemaining(ctx, state, counted, now.getTime()),
   });
-  await applyPodChanges(ctx, key, job, plan);
+  await applyJobPodChanges(ctx, key, job, plan);
   if (!deepEqual(tidy(plan.status), jobStatus(job))) job = await writeStatus(ctx, key, job, plan.status);
 
   const ttl = ttlRemainingMs(spec, plan.status, now);
@@ -203,29 +204,15 @@ function backoffRemaining(ctx: Context, state: JobState, status: JobStatus, now:
   return Math.max(0, state.failures.at + delay - now);
 }
 
-async function applyPodChanges(ctx: Context, key: string, job: KubeObject, plan: ReturnType<typeof planJob>): Promise<void> {
-  ctx.expectations.expectCreations(key, plan.create.length);
-  ctx.expectations.expectDeletions(key, plan.delete.map((p) => p.metadata.uid ?? ''));
-  const creates = plan.create.map(async ({ index }) => {
-    const pod = newJobPod(job, index);
-    try {
-      await ctx.deps.client.create(podsInfo, pod.metadata.namespace, pod, { fieldManager });
-    } catch (err) {
-      ctx.expectations.creationObserved(key);
-      throw err;
-    }
+async function applyJobPodChanges(ctx: Context, key: string, job: KubeObject, plan: ReturnType<typeof planJob>): Promise<void> {
+  await applyPodChanges({
+    client: ctx.deps.client,
+    expectations: ctx.expectations,
+    key,
+    create: plan.create.map(({ index }) => newJobPod(job, index)),
+    delete: plan.delete,
+    fieldManager,
   });
-  const deletes = plan.delete.map(async (pod) => {
-    try {
-      await ctx.deps.client.delete(podsInfo, pod.metadata.namespace, pod.metadata.name ?? '', { preconditions: { uid: pod.metadata.uid } });
-    } catch (err) {
-      ctx.expectations.deletionObserved(key, pod.metadata.uid);
-      if (!isStatusError(err, 'NotFound') && !isStatusError(err, 'Conflict')) throw err;
-    }
-  });
-  const results = await Promise.allSettled([...creates, ...deletes]);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
 }
 
 /** Removes the tracking finalizer; returns the uids now free of it (gone pods included). */
