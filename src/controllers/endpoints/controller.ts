@@ -8,10 +8,11 @@ import { isStatusError } from '../../api/status.js';
 import { keyOf, splitKey } from '../../client/keys.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { isNamespaceTerminating } from '../endpointslice/apply.js';
-import { hasSelector, podUpdateMatters, selectorPairs, serviceSelectorIndex, servicesSelecting } from '../endpointslice/pods.js';
+import { hasSelector, selectorPairs, serviceSelectorIndex } from '../endpointslice/pods.js';
 import { TriggerTimeTracker } from '../endpointslice/trigger-time.js';
 import { annotationLeader, type Endpoints, type Pod, type Service } from '../endpointslice/types.js';
 import { errorText, startQueueLoop } from '../shared/loop.js';
+import { queueServicesOnChanges } from '../endpointslice/service-pods.js';
 import type { Controller, ControllerDeps } from '../types.js';
 import { planEndpoints, type EndpointsPlan } from './planner.js';
 
@@ -50,25 +51,7 @@ export function startEndpointsController(config: EndpointsControllerConfig, deps
 
   const queue = new WorkQueue();
   const triggerTimes = new TriggerTimeTracker();
-  const enqueueAll = (keys: Iterable<string>): void => {
-    for (const k of keys) queue.add(k);
-  };
-  const podServices = (pod: Pod): Set<string> => servicesSelecting(services.cache, pod.metadata.namespace ?? '', pod.metadata.labels);
-
-  services.addHandlers({
-    onAdd: (svc) => queue.add(keyOf(svc)),
-    onUpdate: (_old, svc) => queue.add(keyOf(svc)),
-    onDelete: (svc) => queue.add(keyOf(svc)),
-  });
-  pods.addHandlers({
-    onAdd: (pod) => enqueueAll(podServices(pod)),
-    onUpdate: (old, pod) => {
-      if (!podUpdateMatters(old, pod)) return;
-      enqueueAll(podServices(pod));
-      enqueueAll(podServices(old));
-    },
-    onDelete: (pod) => enqueueAll(podServices(pod)),
-  });
+  queueServicesOnChanges({ services, pods, queue });
   endpoints.addHandlers({
     // Someone else changed or removed Endpoints we manage: put them back.
     onUpdate: (_old, ep) => {

@@ -7,11 +7,12 @@ import type { KubeObject } from '../../api/types.js';
 import { keyOf, splitKey } from '../../client/keys.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { errorText, startQueueLoop } from '../shared/loop.js';
+import { queueServicesOnChanges } from './service-pods.js';
 import type { Controller, ControllerDeps } from '../types.js';
 import { applySliceChanges } from './apply.js';
 import { SliceExpectations } from './expectations.js';
 import { planEndpointSlices } from './planner.js';
-import { hasSelector, podUpdateMatters, selectorPairs, serviceSelectorIndex, servicesSelecting } from './pods.js';
+import { hasSelector, selectorPairs, serviceSelectorIndex } from './pods.js';
 import { TriggerTimeTracker } from './trigger-time.js';
 import {
   type EndpointSlice,
@@ -54,25 +55,7 @@ export function startEndpointSliceController(config: EndpointSliceControllerConf
   const queue = new WorkQueue();
   const triggerTimes = new TriggerTimeTracker();
   const expectations = new SliceExpectations(slices.cache, deps.clock);
-  const enqueueAll = (keys: Iterable<string>): void => {
-    for (const k of keys) queue.add(k);
-  };
-  const podServices = (pod: Pod): Set<string> => servicesSelecting(services.cache, pod.metadata.namespace ?? '', pod.metadata.labels);
-
-  services.addHandlers({
-    onAdd: (svc) => queue.add(keyOf(svc)),
-    onUpdate: (_old, svc) => queue.add(keyOf(svc)),
-    onDelete: (svc) => queue.add(keyOf(svc)),
-  });
-  pods.addHandlers({
-    onAdd: (pod) => enqueueAll(podServices(pod)),
-    onUpdate: (old, pod) => {
-      if (!podUpdateMatters(old, pod)) return;
-      enqueueAll(podServices(pod));
-      enqueueAll(podServices(old));
-    },
-    onDelete: (pod) => enqueueAll(podServices(pod)),
-  });
+  const { podServices, enqueueAll } = queueServicesOnChanges({ services, pods, queue });
   // A node appearing or changing zone changes the endpoints of the pods on it.
   const nodeChanged = (node: Node): void => {
     for (const pod of pods.cache.byIndex(podNodeIndex, node.metadata.name ?? '')) enqueueAll(podServices(pod));
