@@ -49,6 +49,8 @@ export interface ApiServerConfig {
   version: { major: string; minor: string; gitVersion: string };
   /** Events the watch cache keeps (and replays from the store at start) for watches to resume from. */
   watchCacheSize?: number;
+  /** More Prometheus text for `/metrics`, from components in the same process (cluster DNS). */
+  extraMetrics?: () => string;
 }
 
 export interface ApiServerDeps {
@@ -129,7 +131,7 @@ export async function startApiServer(config: ApiServerConfig, deps: ApiServerDep
       return sendText(res, 200, 'ok');
     }
     if (path === '/version') return sendJson(res, 200, versionInfo(config));
-    if (path === '/metrics') return sendText(res, 200, metrics.render(cache));
+    if (path === '/metrics') return sendText(res, 200, metrics.render(cache) + (config.extraMetrics?.() ?? ''));
     if (path === '/api') {
       if (wantsAggregated(req.headers.accept)) return sendJson(res, 200, aggregatedDiscovery(true), aggregatedContentType);
       return sendJson(res, 200, legacyApiVersions(serverAddress));

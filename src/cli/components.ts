@@ -9,7 +9,7 @@ import { startControllerManager } from '../controllers/index.js';
 import type { Controller } from '../controllers/types.js';
 import { startSimulatedNodes } from '../agent/simulated/simulated-node.js';
 import { systemClock } from '../lib/clock.js';
-import { startClusterDns } from '../dns/cluster-dns.js';
+import { startClusterDns, type ClusterDnsConfig } from '../dns/cluster-dns.js';
 import type { Logger } from '../lib/log.js';
 
 export interface ComponentOptions {
@@ -18,13 +18,18 @@ export interface ComponentOptions {
   loadBalancerPool: string;
   nodeMonitorGracePeriodMs?: number;
   podEvictionTimeoutMs?: number;
-  /** Serve cluster DNS on this loopback address (cluster names only; nothing is forwarded). */
-  dns?: { host: string; port: number };
+  /**
+   * Cluster DNS: its listeners (the loopback one answers cluster names only; nothing is
+   * forwarded from it), zone, pod records and the kube-dns Service.
+   */
+  dns?: ClusterDnsConfig;
 }
 
 export interface Components {
   /** The DNS listener's `host:port`, when DNS runs. */
   dnsAddress?: string;
+  /** Prometheus text of the components that keep metrics (cluster DNS). */
+  metrics(): string;
   stop(): Promise<void>;
 }
 
@@ -53,13 +58,14 @@ export async function startComponents(creds: Credentials, o: ComponentOptions, l
     const renewIntervalMs = Math.min(10_000, Math.max(250, (o.nodeMonitorGracePeriodMs ?? 40_000) / 4));
     running.push(startSimulatedNodes({ count: o.simulatedNodes, renewIntervalMs }, deps('simulated-nodes')));
   }
-  const dns = o.dns ? startClusterDns({ listen: [o.dns] }, deps('dns')) : undefined;
+  const dns = o.dns ? startClusterDns(o.dns, deps('dns')) : undefined;
   if (dns) running.push(dns);
   await Promise.all(factories.map((f) => f.start()));
   await Promise.all(running.map((c) => c.ready));
   const bound = dns?.addresses()[0];
   return {
     dnsAddress: bound ? `${bound.host}:${bound.port}` : undefined,
+    metrics: () => dns?.metrics() ?? '',
     async stop() {
       await Promise.all(running.map((c) => c.stop()));
       await Promise.all(factories.map((f) => f.stop()));

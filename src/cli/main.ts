@@ -7,7 +7,9 @@
  */
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
-import { up, UsageError } from './up.js';
+import { isIP } from 'node:net';
+import { up, UsageError, type DnsOptions } from './up.js';
+import type { Upstream } from '../dns/forwarder.js';
 import { isAlive, paths, readStatus, resolveDataDir } from './datadir.js';
 import { startComponents } from './components.js';
 import { credentialsFromKubeconfig } from '../client/kubeconfig.js';
@@ -39,6 +41,10 @@ flags of up:
   --node-monitor-grace-period D   a node silent this long goes NotReady (default 40s)
   --pod-eviction-timeout D        longest wait before pods leave an unreachable node (default 300s)
   --dns-port N            loopback port of the cluster DNS (cluster names only; default: a free port)
+  --cluster-dns IP        the kube-dns Service IP (default: the 10th address of --service-cidr, 10.96.0.10)
+  --cluster-domain NAME   the cluster domain (default cluster.local)
+  --dns-pods MODE         pod records a-b-c-d.<ns>.pod.<domain>: insecure (default), verified, disabled
+  --dns-upstream LIST     resolvers for names outside the cluster, IP[:PORT],... (default: /etc/resolv.conf)
   --watch-cache-size N    changes the API server keeps for watches to resume from (default 100000)
   --detach, -d            run in the background and return when ready
   --log-level LEVEL       log level of DIR/switchboard.log (default info)
@@ -63,6 +69,10 @@ const upFlags = {
   kubeconfig: { type: 'string' },
   'watch-cache-size': { type: 'string' },
   'dns-port': { type: 'string' },
+  'cluster-dns': { type: 'string' },
+  'cluster-domain': { type: 'string', default: 'cluster.local' },
+  'dns-pods': { type: 'string', default: 'insecure' },
+  'dns-upstream': { type: 'string' },
   quiet: { type: 'boolean', short: 'q', default: false },
   output: { type: 'string', short: 'o' },
   help: { type: 'boolean', short: 'h', default: false },
@@ -105,7 +115,7 @@ async function main(argv: string[]): Promise<number> {
           controllers: command === 'up',
           watchCacheSize: positiveInt('watch-cache-size', values['watch-cache-size']),
           // `up` serves cluster DNS on loopback (a free port unless --dns-port); `apiserver` does not.
-          dnsPort: command === 'up' ? port('dns-port', values['dns-port'] ?? '0') : undefined,
+          dns: command === 'up' ? dnsOptions(values) : undefined,
           ...componentFlags(values),
         },
         [command, ...args],
@@ -131,6 +141,26 @@ function port(flag: string, text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`invalid --${flag} ${JSON.stringify(text)}: want 0-65535`);
   return n;
+}
+
+/** `IP`, `IPv4:PORT` or `[IPv6]:PORT`. */
+function parseUpstream(text: string): Upstream {
+  const bracketed = /^\[(.+)\](?::(\d+))?$/.exec(text);
+  const v4WithPort = /^([^:]+):(\d+)$/.exec(text);
+  const [host, portText] = bracketed ? [bracketed[1], bracketed[2]] : v4WithPort ? [v4WithPort[1], v4WithPort[2]] : [text, undefined];
+  if (host === undefined || !isIP(host)) throw new UsageError(`invalid --dns-upstream ${JSON.stringify(text)}: want IP[:PORT], e.g. 192.0.2.53 or [2001:db8::53]:5353`);
+  return { host, port: port('dns-upstream', portText ?? '53') };
+}
+
+function dnsOptions(values: { 'dns-port'?: string; 'cluster-dns'?: string; 'cluster-domain': string; 'dns-pods': string; 'dns-upstream'?: string }): DnsOptions {
+  const pods = values['dns-pods'];
+  if (pods !== 'insecure' && pods !== 'verified' && pods !== 'disabled') throw new UsageError(`--dns-pods must be insecure, verified or disabled, not ${JSON.stringify(pods)}`);
+  const clusterIP = values['cluster-dns'];
+  if (clusterIP !== undefined && !isIP(clusterIP)) throw new UsageError(`invalid --cluster-dns ${JSON.stringify(clusterIP)}: want an IP in the service range`);
+  const domain = values['cluster-domain'].replace(/\.$/, '').toLowerCase();
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(domain)) throw new UsageError(`invalid --cluster-domain ${JSON.stringify(values['cluster-domain'])}: want a DNS name such as cluster.local`);
+  const upstreams = values['dns-upstream']?.split(',').filter(Boolean).map(parseUpstream);
+  return { port: port('dns-port', values['dns-port'] ?? '0'), domain, pods, ...(clusterIP ? { clusterIP } : {}), ...(upstreams ? { upstreams } : {}) };
 }
 
 function positiveInt(flag: string, text: string | undefined): number | undefined {

@@ -11,7 +11,9 @@ import { startApiServer } from '../apiserver/server.js';
 import { nthAddress, parseCidr } from '../apiserver/services/allocator.js';
 import { createLogger } from '../lib/log.js';
 import { writeKubeconfig } from './kubeconfig.js';
-import { startComponents } from './components.js';
+import { startComponents, type Components } from './components.js';
+import type { PodMode } from '../dns/records.js';
+import type { Upstream } from '../dns/forwarder.js';
 import { clearStatus, isAlive, paths, readStatus, writeStatus } from './datadir.js';
 
 export interface UpOptions {
@@ -34,8 +36,17 @@ export interface UpOptions {
   nodeMonitorGracePeriodMs?: number;
   podEvictionTimeoutMs?: number;
   watchCacheSize?: number;
-  /** Loopback port of the cluster DNS listener (0 picks one); undefined: no DNS. */
-  dnsPort?: number;
+  /** Cluster DNS (undefined: none): loopback port (0 picks one), and the DNS settings. */
+  dns?: DnsOptions;
+}
+
+export interface DnsOptions {
+  port: number;
+  /** The kube-dns Service's IP; default the 10th address of the service range (10.96.0.10). */
+  clusterIP?: string;
+  domain: string;
+  pods: PodMode;
+  upstreams?: Upstream[];
 }
 
 export class UsageError extends Error {}
@@ -87,6 +98,9 @@ async function runForeground(o: UpOptions): Promise<number> {
         : ({ kind: 'sqlite', path: p.db } as const);
   const store = await openStore(storeConfig);
   say(`switchboard: store ${o.store === 'etcd' ? `etcd at ${o.etcdEndpoints.join(',')}` : o.store === 'memory' ? 'in memory' : p.db}`);
+  // The API server's /metrics also carries the components' metrics (they start after it).
+  let components: Components | undefined;
+  const extraMetrics = (): string => components?.metrics() ?? '';
   const api = await startApiServer(
     {
       bindAddress: o.bindAddress,
@@ -98,11 +112,12 @@ async function runForeground(o: UpOptions): Promise<number> {
       tokens: new Map([[pki.token, { name: 'switchboard-admin', groups: ['system:masters'] }]]),
       version: { major: '1', minor: '32', gitVersion: 'v1.32.0+switchboard' },
       watchCacheSize: o.watchCacheSize,
+      extraMetrics,
     },
     { store, log },
   );
   writeKubeconfig(p.kubeconfig, { server: api.url, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey });
-  const components = await startComponents(
+  components = await startComponents(
     { server: api.url, ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey },
     {
       controllers: o.controllers,
@@ -110,7 +125,13 @@ async function runForeground(o: UpOptions): Promise<number> {
       loadBalancerPool: o.loadBalancerPool,
       nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs,
       podEvictionTimeoutMs: o.podEvictionTimeoutMs,
-      dns: o.dnsPort === undefined ? undefined : { host: o.bindAddress, port: o.dnsPort },
+      dns: o.dns === undefined ? undefined : {
+        listen: [{ host: o.bindAddress, port: o.dns.port }],
+        zone: o.dns.domain,
+        pods: o.dns.pods,
+        ...(o.dns.upstreams ? { upstreams: o.dns.upstreams } : {}),
+        service: { clusterIP: o.dns.clusterIP ?? nthAddress(cidr, 10), endpointAddress: o.advertiseAddress },
+      },
     },
     log,
   );

@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { answerQuery, type QueryResult } from './handler.js';
-import type { RecordIndex } from './records.js';
+import { RecordIndex, type PodMode } from './records.js';
+import type { KubeObject } from '../api/types.js';
 import { clusterIP, externalName, fixtureIndex, headless, slice } from './test-fixtures.js';
 import { zoneLine } from './zone-line.js';
 
@@ -204,5 +205,36 @@ describe('endpoints in two slices', () => {
       ],
       additional: [`nginx-0.nginx.${SVC} 5 IN A 10.244.1.10`, `nginx-1.nginx.${SVC} 5 IN A 10.244.1.11`],
     });
+  });
+});
+
+describe('pod records by mode', () => {
+  const pod = (ns: string, name: string, ip?: string): KubeObject => ({
+    apiVersion: 'v1', kind: 'Pod', metadata: { namespace: ns, name }, ...(ip ? { status: { podIP: ip, podIPs: [{ ip }] } } : {}),
+  });
+  const indexFor = (pods: PodMode): RecordIndex => {
+    const index = new RecordIndex({ pods });
+    index.setNamespaces(['example', 'other']);
+    return index;
+  };
+  const A = `10-244-1-7.example.pod.${Z} A`;
+
+  test('disabled: every pod name is NXDOMAIN', () => {
+    check(indexFor('disabled'), { q: A, rcode: 'NXDOMAIN', authority: ['SOA'] });
+  });
+
+  test('verified: only an IP a pod in that namespace holds, until the pod goes', () => {
+    const index = indexFor('verified');
+    check(index, { q: A, rcode: 'NXDOMAIN', authority: ['SOA'] });
+    index.upsertPod(pod('example', 'web-1', '10.244.1.7'));
+    check(index, { q: A, rcode: 'NOERROR', answer: [`10-244-1-7.example.pod.${Z} 5 IN A 10.244.1.7`] });
+    check(index, { q: `10-244-1-7.other.pod.${Z} A`, rcode: 'NXDOMAIN', authority: ['SOA'] });
+    // The IP moves to a new pod in another namespace: the old name goes, the new one comes.
+    index.upsertPod(pod('example', 'web-1'));
+    index.upsertPod(pod('other', 'db-0', '10.244.1.7'));
+    check(index, { q: A, rcode: 'NXDOMAIN', authority: ['SOA'] });
+    check(index, { q: `10-244-1-7.other.pod.${Z} A`, rcode: 'NOERROR', answer: [`10-244-1-7.other.pod.${Z} 5 IN A 10.244.1.7`] });
+    index.deletePod(pod('other', 'db-0', '10.244.1.7'));
+    check(index, { q: `10-244-1-7.other.pod.${Z} A`, rcode: 'NXDOMAIN', authority: ['SOA'] });
   });
 });

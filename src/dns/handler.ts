@@ -54,9 +54,10 @@ function podRecords(index: RecordIndex, name: string): ResourceRecord[] | 'nodat
   const [first, second] = labels;
   if (labels.length === 1 && first !== undefined) return index.hasNamespace(first) ? 'nodata' : 'nxdomain';
   if (labels.length !== 2 || first === undefined || second === undefined) return 'nxdomain';
-  if (index.pods !== 'insecure' || !index.hasNamespace(second)) return 'nxdomain';
+  if (index.pods === 'disabled' || !index.hasNamespace(second)) return 'nxdomain';
   const ip = ipFromDashed(first);
   if (ip === undefined) return 'nxdomain';
+  if (index.pods === 'verified' && !index.hasPodIP(second, ip)) return 'nxdomain';
   return [{ name, type: addressType(ip), ttl: index.ttl, data: ip }];
 }
 

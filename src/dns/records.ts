@@ -42,6 +42,9 @@ export class RecordIndex {
   private readonly slices = new Map<string, Map<string, KubeObject>>();
   private readonly contributed = new Map<string, ResourceRecord[]>();
   private namespaces = new Set<string>();
+  /** `verified` pod records: each pod's IPs, and how many pods hold each `<ns>/<ip>`. */
+  private readonly podIPsByPod = new Map<string, string[]>();
+  private readonly podIPs = new Map<string, number>();
   private serial: number;
 
   constructor(opts: RecordIndexOptions = {}) {
@@ -118,6 +121,37 @@ export class RecordIndex {
   setNamespaces(namespaces: Iterable<string>): void {
     this.namespaces = new Set([...namespaces].map((n) => n.toLowerCase()));
     this.touch();
+  }
+
+  /** Records a pod's IPs for `verified` pod records (a pod without an IP holds none). */
+  upsertPod(pod: KubeObject): void {
+    const key = keyOf(pod.metadata.namespace, pod.metadata.name);
+    if (key === undefined) return;
+    const status = (pod as { status?: { podIPs?: { ip?: unknown }[]; podIP?: unknown } }).status;
+    const listed = (status?.podIPs ?? []).flatMap((p) => (typeof p.ip === 'string' ? [p.ip] : []));
+    const ips = listed.length > 0 ? listed : typeof status?.podIP === 'string' ? [status.podIP] : [];
+    this.deletePod(pod);
+    if (ips.length === 0) return;
+    const ns = (pod.metadata.namespace ?? '').toLowerCase();
+    this.podIPsByPod.set(key, ips);
+    for (const ip of ips) this.podIPs.set(`${ns}/${ip}`, (this.podIPs.get(`${ns}/${ip}`) ?? 0) + 1);
+  }
+
+  deletePod(pod: KubeObject): void {
+    const key = keyOf(pod.metadata.namespace, pod.metadata.name);
+    if (key === undefined) return;
+    const ns = (pod.metadata.namespace ?? '').toLowerCase();
+    for (const ip of this.podIPsByPod.get(key) ?? []) {
+      const n = (this.podIPs.get(`${ns}/${ip}`) ?? 0) - 1;
+      if (n > 0) this.podIPs.set(`${ns}/${ip}`, n);
+      else this.podIPs.delete(`${ns}/${ip}`);
+    }
+    this.podIPsByPod.delete(key);
+  }
+
+  /** True when a pod in the namespace has this IP (for `verified` pod records). */
+  hasPodIP(namespace: string, ip: string): boolean {
+    return this.podIPs.has(`${namespace.toLowerCase()}/${ip}`);
   }
 
   private sliceServiceKey(slice: KubeObject): string | undefined {

@@ -8,12 +8,19 @@ import net from 'node:net';
 import { isIPv6 } from 'node:net';
 import type { Logger } from '../lib/log.js';
 import type { RecordIndex } from './records.js';
-import { respond } from './wire.js';
+import type { Forwarder } from './forwarder.js';
+import { respond, type Outcome } from './wire.js';
 
 export interface ListenAddress {
   host: string;
   /** 0 picks a free port (the same one for UDP and TCP). */
   port: number;
+  /**
+   * Forward names outside the zone to the upstreams. Only for listeners that cluster clients
+   * alone can reach; a listener on the host's loopback answers cluster names only, so it is
+   * not an open resolver.
+   */
+  recursion?: boolean;
 }
 
 export interface DnsServerOptions {
@@ -21,6 +28,11 @@ export interface DnsServerOptions {
   synced: () => boolean;
   log: Logger;
   listen: ListenAddress[];
+  forwarder?: Forwarder;
+  /** Server-side search-path completion, default on. */
+  complete?: boolean;
+  /** Hears each query's outcome and how long it took, in seconds. */
+  observe?: (outcome: Outcome, seconds: number) => void;
 }
 
 export interface DnsServer {
@@ -33,20 +45,47 @@ export interface DnsServer {
 const TCP_IDLE_MS = 10_000;
 const MAX_TCP_MESSAGE = 65535;
 
-function answer(opts: DnsServerOptions, msg: Buffer, transport: 'udp' | 'tcp'): Buffer | undefined {
-  try {
-    return respond(opts.index, msg, { synced: opts.synced(), transport });
-  } catch (err) {
+/**
+ * Answers one message and hands the reply to `send` (at once for zone answers, later for
+ * forwarded ones); `drop` runs when there is nothing to send.
+ */
+function answer(opts: DnsServerOptions, msg: Buffer, ctx: { transport: 'udp' | 'tcp'; recursion: boolean }, send: (reply: Buffer) => void, drop: () => void): void {
+  const started = opts.observe ? process.hrtime.bigint() : 0n;
+  let outcome: Outcome | undefined;
+  const finish = (reply: Buffer | undefined): void => {
+    if (outcome && opts.observe) opts.observe(outcome, Number(process.hrtime.bigint() - started) / 1e9);
+    if (reply) send(reply);
+    else drop();
+  };
+  const fail = (err: unknown): void => {
     opts.log.warn({ err }, 'dns: failed to answer a query');
-    return undefined;
+    drop();
+  };
+  try {
+    const reply = respond(
+      opts.index,
+      msg,
+      {
+        synced: opts.synced(),
+        transport: ctx.transport,
+        ...(ctx.recursion && opts.forwarder ? { forwarder: opts.forwarder } : {}),
+        ...(opts.complete === undefined ? {} : { complete: opts.complete }),
+      },
+      opts.observe ? (o) => (outcome = o) : undefined,
+    );
+    if (reply instanceof Promise) reply.then(finish, fail);
+    else finish(reply);
+  } catch (err) {
+    fail(err);
   }
 }
 
 function bindUdp(opts: DnsServerOptions, addr: ListenAddress): Promise<dgram.Socket> {
   const socket = dgram.createSocket({ type: isIPv6(addr.host) ? 'udp6' : 'udp4' });
+  const ctx = { transport: 'udp' as const, recursion: addr.recursion === true };
+  const noop = (): void => undefined;
   socket.on('message', (msg, rinfo) => {
-    const reply = answer(opts, msg, 'udp');
-    if (reply) socket.send(reply, rinfo.port, rinfo.address, (err) => err && opts.log.debug({ err }, 'dns: udp send failed'));
+    answer(opts, msg, ctx, (reply) => socket.send(reply, rinfo.port, rinfo.address, (err) => err && opts.log.debug({ err }, 'dns: udp send failed')), noop);
   });
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
@@ -59,7 +98,15 @@ function bindUdp(opts: DnsServerOptions, addr: ListenAddress): Promise<dgram.Soc
 }
 
 /** Reads length-prefixed messages (RFC 1035 4.2.2) and answers each in order. */
-function serveConnection(opts: DnsServerOptions, conn: net.Socket): void {
+function serveConnection(opts: DnsServerOptions, conn: net.Socket, recursion: boolean): void {
+  const ctx = { transport: 'tcp' as const, recursion };
+  const send = (reply: Buffer): void => {
+    if (conn.destroyed) return;
+    const prefix = Buffer.alloc(2);
+    prefix.writeUInt16BE(reply.length, 0);
+    conn.write(Buffer.concat([prefix, reply]));
+  };
+  const drop = (): void => void conn.destroy();
   let pending = Buffer.alloc(0);
   conn.setTimeout(TCP_IDLE_MS, () => conn.destroy());
   conn.on('error', (err) => opts.log.debug({ err }, 'dns: tcp connection error'));
@@ -71,11 +118,9 @@ function serveConnection(opts: DnsServerOptions, conn: net.Socket): void {
       if (pending.length < 2 + length) return;
       const msg = pending.subarray(2, 2 + length);
       pending = pending.subarray(2 + length);
-      const reply = answer(opts, msg, 'tcp');
-      if (!reply) return void conn.destroy();
-      const prefix = Buffer.alloc(2);
-      prefix.writeUInt16BE(reply.length, 0);
-      conn.write(Buffer.concat([prefix, reply]));
+      // Forwarded answers may come back out of order; RFC 7766 lets clients match them by ID.
+      answer(opts, msg, ctx, send, drop);
+      if (conn.destroyed) return;
     }
   });
 }
@@ -84,7 +129,7 @@ function bindTcp(opts: DnsServerOptions, addr: ListenAddress, conns: Set<net.Soc
   const server = net.createServer((conn) => {
     conns.add(conn);
     conn.on('close', () => conns.delete(conn));
-    serveConnection(opts, conn);
+    serveConnection(opts, conn, addr.recursion === true);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -115,7 +160,7 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
         const socket = await bindUdp(opts, addr);
         const port = socket.address().port;
         try {
-          tcp.push(await bindTcp(opts, { host: addr.host, port }, conns));
+          tcp.push(await bindTcp(opts, { ...addr, port }, conns));
         } catch (err) {
           socket.close();
           const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
@@ -123,7 +168,7 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
           continue;
         }
         udp.push(socket);
-        bound.push({ host: addr.host, port });
+        bound.push({ ...addr, port });
         break;
       }
     }

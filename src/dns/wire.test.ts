@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import dnsPacket from 'dns-packet';
-import { respond } from './wire.js';
+import { respond as respondAny, type RespondOptions } from './wire.js';
+import type { RecordIndex } from './records.js';
 import { fixtureIndex, headless, slice } from './test-fixtures.js';
 
 const SVC = 'example.svc.cluster.local';
@@ -14,6 +15,13 @@ function query(name: string, type: string, extra: { edns?: number; id?: number }
     questions: [{ name, type: type as 'A', class: 'IN' }],
     additionals: extra.edns === undefined ? [] : [{ name: '.', type: 'OPT', udpPayloadSize: extra.edns, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }],
   });
+}
+
+/** Zone answers are synchronous; a promise here would be a regression of the fast path. */
+function respond(index: RecordIndex, buf: Buffer, opts: RespondOptions): Buffer | undefined {
+  const reply = respondAny(index, buf, opts);
+  assert.ok(!(reply instanceof Promise), 'zone answers are synchronous');
+  return reply;
 }
 
 function rcodeOf(buf: Buffer): number {

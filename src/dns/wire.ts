@@ -4,8 +4,9 @@
  * Every failure ends in FORMERR or silence: a bad packet must never take the server down.
  */
 import dnsPacket, { type Answer as WireAnswer } from 'dns-packet';
-import { answerQuery, type AnswerOptions, type QueryResult, type Rcode } from './handler.js';
-import type { RecordIndex, ResourceRecord } from './records.js';
+import type { Rcode } from './handler.js';
+import type { RecordIndex } from './records.js';
+import { RCODES, resolveQuestion, type Reply, type ResolveOptions } from './resolve.js';
 
 /** The EDNS buffer size recommended since DNS flag day 2020, to avoid IP fragmentation. */
 export const MAX_UDP_PAYLOAD = 1232;
@@ -15,15 +16,17 @@ const QR = 0x8000;
 const AA = 0x0400;
 const TC = 0x0200;
 const RD = 0x0100;
+const RA = 0x0080;
 
-const RCODES: Record<Rcode | 'BADVERS', number> = {
-  NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5, BADVERS: 16,
-};
-
-export interface RespondOptions extends AnswerOptions {
+export interface RespondOptions extends ResolveOptions {
   transport: 'udp' | 'tcp';
-  /** What to do with names outside the zone; the default refuses them (not an open resolver). */
-  forward?: (result: QueryResult) => Rcode;
+}
+
+/** What one query became, for metrics: its type and the reply's rcode and source. */
+export interface Outcome {
+  qtype: string;
+  rcode: number;
+  source: Reply['source'] | 'malformed';
 }
 
 interface Query {
@@ -72,18 +75,6 @@ function parseQuery(buf: Buffer): Query | Rcode {
   };
 }
 
-function toWire(rr: ResourceRecord): WireAnswer {
-  const base = { name: rr.name, ttl: rr.ttl, class: 'IN' as const };
-  const d = rr.data;
-  if (typeof d === 'string') {
-    if (rr.type === 'TXT') return { ...base, type: 'TXT', data: d };
-    if (rr.type === 'SRV' || rr.type === 'SOA') throw new Error(`malformed ${rr.type} record`);
-    return { ...base, type: rr.type, data: d };
-  }
-  if ('target' in d) return { ...base, type: 'SRV', data: d };
-  return { ...base, type: 'SOA', data: d };
-}
-
 function optRecord(extendedRcode: number): WireAnswer {
   return { name: '.', type: 'OPT', udpPayloadSize: MAX_UDP_PAYLOAD, extendedRcode, ednsVersion: 0, flags: 0, flag_do: false, options: [] };
 }
@@ -128,39 +119,45 @@ function udpLimit(query: Query): number {
 }
 
 /** Fits a UDP answer: drop the additional section first, then send an empty answer with TC. */
-function fit(query: Query, rcode: number, sections: Sections, limit: number): Buffer {
-  const full = build(query, rcode, AA, sections);
+function fit(query: Query, reply: Reply, flags: number, limit: number): Buffer {
+  const full = build(query, reply.rcode, flags, reply);
   if (full.length <= limit) return full;
-  const lean = build(query, rcode, AA, { ...sections, additionals: [] });
+  const lean = build(query, reply.rcode, flags, { ...reply, additionals: [] });
   if (lean.length <= limit) return lean;
-  return build(query, rcode, AA | TC, { answers: [], authorities: [], additionals: [] });
+  return build(query, reply.rcode, flags | TC, { answers: [], authorities: [], additionals: [] });
 }
 
-export function respond(index: RecordIndex, buf: Buffer, opts: RespondOptions): Buffer | undefined {
+type Response = Buffer | undefined;
+
+/**
+ * Answers one message. Zone answers come back at once; answers that need an upstream come
+ * back as a promise. `observe` hears what each query became (for metrics).
+ */
+export function respond(index: RecordIndex, buf: Buffer, opts: RespondOptions, observe?: (o: Outcome) => void): Response | Promise<Response> {
   if (buf.length < HEADER_BYTES) return undefined; // no ID to answer to
   if (buf.readUInt16BE(2) & QR) return undefined; // never answer responses: no reflection loops
   let query: Query | Rcode;
   try {
     query = parseQuery(buf);
   } catch {
-    return formErr(buf, RCODES.FORMERR);
+    query = 'FORMERR';
   }
-  if (typeof query === 'string') return formErr(buf, RCODES[query]);
-  const empty: Sections = { answers: [], authorities: [], additionals: [] };
+  if (typeof query === 'string') {
+    observe?.({ qtype: 'none', rcode: RCODES[query], source: 'malformed' });
+    return formErr(buf, RCODES[query]);
+  }
   if (query.edns && query.edns.version > 0) {
+    observe?.({ qtype: query.type, rcode: RCODES.BADVERS, source: 'malformed' });
     // BADVERS is an extended rcode: its upper bits travel in the OPT record, low bits are 0.
-    return build(query, RCODES.BADVERS, 0, empty);
+    return build(query, RCODES.BADVERS, 0, { answers: [], authorities: [], additionals: [] });
   }
-  const result = answerQuery(index, { name: query.name, type: query.type, class: query.qclass }, opts);
-  if (result.kind === 'forward') {
-    const rcode = opts.forward?.(result) ?? 'REFUSED';
-    return build(query, RCODES[rcode], 0, empty);
-  }
-  const sections: Sections = {
-    answers: result.answers.map(toWire),
-    authorities: result.authority.map(toWire),
-    additionals: result.additional.map(toWire),
+  const q = query;
+  const limit = opts.transport === 'udp' ? udpLimit(q) : 65535;
+  const encode = (reply: Reply): Buffer => {
+    observe?.({ qtype: q.type, rcode: reply.rcode, source: reply.source });
+    const flags = (reply.authoritative ? AA : 0) | (opts.forwarder ? RA : 0);
+    return fit(q, reply, flags, limit);
   };
-  const limit = opts.transport === 'udp' ? udpLimit(query) : 65535;
-  return fit(query, RCODES[result.rcode], sections, limit);
+  const reply = resolveQuestion(index, { name: q.name, type: q.type, class: q.qclass }, opts);
+  return reply instanceof Promise ? reply.then(encode) : encode(reply);
 }
