@@ -46,6 +46,8 @@ export class RecordIndex {
   private readonly podIPsByPod = new Map<string, string[]>();
   private readonly podIPs = new Map<string, number>();
   private serial: number;
+  /** Bumped by every change that can alter an answer; cached answers of older generations are stale. */
+  generation = 0;
 
   constructor(opts: RecordIndexOptions = {}) {
     this.zone = canonical(opts.zone ?? 'cluster.local');
@@ -132,6 +134,7 @@ export class RecordIndex {
     const ips = listed.length > 0 ? listed : typeof status?.podIP === 'string' ? [status.podIP] : [];
     this.deletePod(pod);
     if (ips.length === 0) return;
+    this.generation++;
     const ns = (pod.metadata.namespace ?? '').toLowerCase();
     this.podIPsByPod.set(key, ips);
     for (const ip of ips) this.podIPs.set(`${ns}/${ip}`, (this.podIPs.get(`${ns}/${ip}`) ?? 0) + 1);
@@ -141,6 +144,7 @@ export class RecordIndex {
     const key = keyOf(pod.metadata.namespace, pod.metadata.name);
     if (key === undefined) return;
     const ns = (pod.metadata.namespace ?? '').toLowerCase();
+    if (this.podIPsByPod.has(key)) this.generation++;
     for (const ip of this.podIPsByPod.get(key) ?? []) {
       const n = (this.podIPs.get(`${ns}/${ip}`) ?? 0) - 1;
       if (n > 0) this.podIPs.set(`${ns}/${ip}`, n);
@@ -172,6 +176,7 @@ export class RecordIndex {
   }
 
   private touch(): void {
+    this.generation++;
     this.serial = Math.max(this.serial + 1, Math.floor(this.now() / 1000));
   }
 

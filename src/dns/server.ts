@@ -10,6 +10,7 @@ import type { Logger } from '../lib/log.js';
 import type { RecordIndex } from './records.js';
 import type { Forwarder } from './forwarder.js';
 import { respond, type Outcome } from './wire.js';
+import { AnswerCache } from './answer-cache.js';
 
 export interface ListenAddress {
   host: string;
@@ -49,7 +50,13 @@ const MAX_TCP_MESSAGE = 65535;
  * Answers one message and hands the reply to `send` (at once for zone answers, later for
  * forwarded ones); `drop` runs when there is nothing to send.
  */
-function answer(opts: DnsServerOptions, msg: Buffer, ctx: { transport: 'udp' | 'tcp'; recursion: boolean }, send: (reply: Buffer) => void, drop: () => void): void {
+interface Context {
+  transport: 'udp' | 'tcp';
+  recursion: boolean;
+  cache: AnswerCache;
+}
+
+function answer(opts: DnsServerOptions, msg: Buffer, ctx: Context, send: (reply: Buffer) => void, drop: () => void): void {
   const started = opts.observe ? process.hrtime.bigint() : 0n;
   let outcome: Outcome | undefined;
   const finish = (reply: Buffer | undefined): void => {
@@ -68,6 +75,7 @@ function answer(opts: DnsServerOptions, msg: Buffer, ctx: { transport: 'udp' | '
       {
         synced: opts.synced(),
         transport: ctx.transport,
+        cache: ctx.cache,
         ...(ctx.recursion && opts.forwarder ? { forwarder: opts.forwarder } : {}),
         ...(opts.complete === undefined ? {} : { complete: opts.complete }),
       },
@@ -80,9 +88,9 @@ function answer(opts: DnsServerOptions, msg: Buffer, ctx: { transport: 'udp' | '
   }
 }
 
-function bindUdp(opts: DnsServerOptions, addr: ListenAddress): Promise<dgram.Socket> {
+function bindUdp(opts: DnsServerOptions, addr: ListenAddress, cache: AnswerCache): Promise<dgram.Socket> {
   const socket = dgram.createSocket({ type: isIPv6(addr.host) ? 'udp6' : 'udp4' });
-  const ctx = { transport: 'udp' as const, recursion: addr.recursion === true };
+  const ctx: Context = { transport: 'udp', recursion: addr.recursion === true, cache };
   const noop = (): void => undefined;
   socket.on('message', (msg, rinfo) => {
     answer(opts, msg, ctx, (reply) => socket.send(reply, rinfo.port, rinfo.address, (err) => err && opts.log.debug({ err }, 'dns: udp send failed')), noop);
@@ -98,8 +106,7 @@ function bindUdp(opts: DnsServerOptions, addr: ListenAddress): Promise<dgram.Soc
 }
 
 /** Reads length-prefixed messages (RFC 1035 4.2.2) and answers each in order. */
-function serveConnection(opts: DnsServerOptions, conn: net.Socket, recursion: boolean): void {
-  const ctx = { transport: 'tcp' as const, recursion };
+function serveConnection(opts: DnsServerOptions, conn: net.Socket, ctx: Context): void {
   const send = (reply: Buffer): void => {
     if (conn.destroyed) return;
     const prefix = Buffer.alloc(2);
@@ -125,11 +132,12 @@ function serveConnection(opts: DnsServerOptions, conn: net.Socket, recursion: bo
   });
 }
 
-function bindTcp(opts: DnsServerOptions, addr: ListenAddress, conns: Set<net.Socket>): Promise<net.Server> {
+function bindTcp(opts: DnsServerOptions, addr: ListenAddress, conns: Set<net.Socket>, cache: AnswerCache): Promise<net.Server> {
+  const ctx: Context = { transport: 'tcp', recursion: addr.recursion === true, cache };
   const server = net.createServer((conn) => {
     conns.add(conn);
     conn.on('close', () => conns.delete(conn));
-    serveConnection(opts, conn, addr.recursion === true);
+    serveConnection(opts, conn, ctx);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -146,6 +154,8 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
   const tcp: net.Server[] = [];
   const bound: ListenAddress[] = [];
   const conns = new Set<net.Socket>();
+  // Encoded zone answers, shared by every listener of this server.
+  const cache = new AnswerCache();
   const close = async (): Promise<void> => {
     for (const s of udp) s.close();
     const closing = tcp.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
@@ -157,10 +167,10 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
       // Port 0: use the port the kernel gave UDP for TCP as well; if that TCP port is taken,
       // try another pair (a few times) rather than fail.
       for (let attempt = 0; ; attempt++) {
-        const socket = await bindUdp(opts, addr);
+        const socket = await bindUdp(opts, addr, cache);
         const port = socket.address().port;
         try {
-          tcp.push(await bindTcp(opts, { ...addr, port }, conns));
+          tcp.push(await bindTcp(opts, { ...addr, port }, conns, cache));
         } catch (err) {
           socket.close();
           const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import dnsPacket from 'dns-packet';
 import { respond as respondAny, type RespondOptions } from './wire.js';
 import type { RecordIndex } from './records.js';
-import { fixtureIndex, headless, slice } from './test-fixtures.js';
+import { clusterIP, fixtureIndex, headless, slice } from './test-fixtures.js';
+import { AnswerCache } from './answer-cache.js';
 
 const SVC = 'example.svc.cluster.local';
 
@@ -147,5 +148,60 @@ describe('respond', () => {
     const reply = respond(fixtureIndex(), query(`nope.${SVC}`, 'A'), { synced: false, transport: 'udp' });
     assert.ok(reply);
     assert.equal(rcodeOf(reply), 2);
+  });
+});
+
+describe('the answer cache', () => {
+  const udp = { synced: true, transport: 'udp' as const };
+  const questions: [string, string, { edns?: number; id?: number }][] = [
+    [`backend.${SVC}`, 'A', {}],
+    [`BackEnd.${SVC}`, 'A', { edns: 4096, id: 7 }],
+    [`_http._tcp.backend.${SVC}`, 'SRV', { edns: 1232 }],
+    [`nginx.${SVC}`, 'A', { edns: 512 }],
+    [`missing.${SVC}`, 'A', {}],
+    [`backend.${SVC}`, 'AAAA', {}],
+    [`backend.example.default.svc.cluster.local`, 'A', {}],
+    ['cluster.local', 'SOA', { edns: 1400 }],
+  ];
+
+  for (const [name, type, extra] of questions) {
+    test(`a cached reply is byte for byte the uncached one: ${name} ${type}${extra.edns ? ` edns ${extra.edns}` : ''}`, () => {
+      const index = fixtureIndex();
+      const cache = new AnswerCache();
+      const plain = respond(index, query(name, type, extra), udp);
+      const filled = respond(index, query(name, type, extra), { ...udp, cache });
+      const hit = respond(index, query(name, type, { ...extra, id: 999 }), { ...udp, cache });
+      assert.ok(plain && filled && hit);
+      assert.deepEqual(filled, plain);
+      const expected = Buffer.from(plain);
+      expected.writeUInt16BE(999, 0);
+      assert.deepEqual(hit, expected);
+    });
+  }
+
+  test('a large answer is fitted per query: lean, then truncated, as without the cache', () => {
+    const index = fixtureIndex();
+    const many = Array.from({ length: 40 }, (_, i) => ({ ip: `10.244.3.${i + 1}`, hostname: `host-with-a-long-name-${i}` }));
+    index.upsertService(headless('example', 'big', [{ name: 'web', port: 80 }]));
+    index.upsertSlice(slice('example', 'big', many, [{ name: 'web', port: 80 }]));
+    const cache = new AnswerCache();
+    for (const edns of [undefined, 1232, 4096]) {
+      const q = query(`_web._tcp.big.${SVC}`, 'SRV', edns === undefined ? {} : { edns });
+      const plain = respond(index, q, udp);
+      respond(index, q, { ...udp, cache });
+      assert.deepEqual(respond(index, q, { ...udp, cache }), plain);
+      assert.deepEqual(respond(index, q, { ...udp, transport: 'tcp', cache }), respond(index, q, { ...udp, transport: 'tcp' }));
+    }
+  });
+
+  test('an index change makes cached answers stale', () => {
+    const index = fixtureIndex();
+    const cache = new AnswerCache();
+    const q = query(`backend.${SVC}`, 'A');
+    respond(index, q, { ...udp, cache });
+    index.upsertService(clusterIP('example', 'backend', '10.96.0.77'));
+    const reply = respond(index, q, { ...udp, cache });
+    assert.ok(reply);
+    assert.deepEqual(dnsPacket.decode(reply).answers?.map((a) => ('data' in a ? a.data : '')), ['10.96.0.77']);
   });
 });

@@ -7,6 +7,7 @@ import dnsPacket, { type Answer as WireAnswer } from 'dns-packet';
 import type { Rcode } from './handler.js';
 import type { RecordIndex } from './records.js';
 import { RCODES, resolveQuestion, type Reply, type ResolveOptions } from './resolve.js';
+import { cachedAnswer, parseSimpleQuery, replyFromCache, type AnswerCache, type SimpleQuery } from './answer-cache.js';
 
 /** The EDNS buffer size recommended since DNS flag day 2020, to avoid IP fragmentation. */
 export const MAX_UDP_PAYLOAD = 1232;
@@ -20,6 +21,8 @@ const RA = 0x0080;
 
 export interface RespondOptions extends ResolveOptions {
   transport: 'udp' | 'tcp';
+  /** Encoded zone answers, reused while the index is unchanged (one cache per server). */
+  cache?: AnswerCache;
 }
 
 /** What one query became, for metrics: its type and the reply's rcode and source. */
@@ -113,9 +116,10 @@ function formErr(buf: Buffer, rcode: number): Buffer {
   return header;
 }
 
-function udpLimit(query: Query): number {
-  if (!query.edns) return CLASSIC_UDP_PAYLOAD;
-  return Math.min(Math.max(query.edns.payload, CLASSIC_UDP_PAYLOAD), MAX_UDP_PAYLOAD);
+/** The largest UDP answer the asker takes: 512 without EDNS, else its size within 512..1232. */
+function udpLimit(ednsPayload: number | undefined): number {
+  if (ednsPayload === undefined) return CLASSIC_UDP_PAYLOAD;
+  return Math.min(Math.max(ednsPayload, CLASSIC_UDP_PAYLOAD), MAX_UDP_PAYLOAD);
 }
 
 /** Fits a UDP answer: drop the additional section first, then send an empty answer with TC. */
@@ -134,6 +138,20 @@ type Response = Buffer | undefined;
  * back as a promise. `observe` hears what each query became (for metrics).
  */
 export function respond(index: RecordIndex, buf: Buffer, opts: RespondOptions, observe?: (o: Outcome) => void): Response | Promise<Response> {
+  const simple = opts.cache && opts.synced ? parseSimpleQuery(buf) : undefined;
+  if (simple && opts.cache) {
+    // The recursion setting changes answers (chased ExternalNames), so it is part of the key.
+    const key = `${opts.forwarder ? 'r' : 'n'}${simple.key}`;
+    const hit = opts.cache.get(key, index.generation);
+    if (hit) {
+      observe?.({ qtype: hit.qtype, rcode: hit.rcode, source: hit.source });
+      return replyFromCache(buf, simple, hit, opts.transport === 'udp' ? udpLimit(simple.ednsPayload) : 65535);
+    }
+  }
+  return respondSlowly(index, buf, opts, observe, simple);
+}
+
+function respondSlowly(index: RecordIndex, buf: Buffer, opts: RespondOptions, observe: ((o: Outcome) => void) | undefined, simple: SimpleQuery | undefined): Response | Promise<Response> {
   if (buf.length < HEADER_BYTES) return undefined; // no ID to answer to
   if (buf.readUInt16BE(2) & QR) return undefined; // never answer responses: no reflection loops
   let query: Query | Rcode;
@@ -152,12 +170,20 @@ export function respond(index: RecordIndex, buf: Buffer, opts: RespondOptions, o
     return build(query, RCODES.BADVERS, 0, { answers: [], authorities: [], additionals: [] });
   }
   const q = query;
-  const limit = opts.transport === 'udp' ? udpLimit(q) : 65535;
+  const limit = opts.transport === 'udp' ? udpLimit(q.edns?.payload) : 65535;
   const encode = (reply: Reply): Buffer => {
     observe?.({ qtype: q.type, rcode: reply.rcode, source: reply.source });
     const flags = (reply.authoritative ? AA : 0) | (opts.forwarder ? RA : 0);
     return fit(q, reply, flags, limit);
   };
+  const generation = index.generation;
   const reply = resolveQuestion(index, { name: q.name, type: q.type, class: q.qclass }, opts);
-  return reply instanceof Promise ? reply.then(encode) : encode(reply);
+  if (reply instanceof Promise) return reply.then(encode);
+  const source = reply.source;
+  if (simple && opts.cache && (source === 'zone' || source === 'completed')) {
+    const flags = (reply.authoritative ? AA : 0) | (opts.forwarder ? RA : 0);
+    const { rcode, answers, authorities, additionals } = reply;
+    opts.cache.set(`${opts.forwarder ? 'r' : 'n'}${simple.key}`, cachedAnswer({ generation, rcode, flags, qtype: q.type, source, answers, authorities, additionals }));
+  }
+  return encode(reply);
 }
