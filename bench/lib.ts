@@ -223,6 +223,7 @@ export interface Figure {
 }
 
 export function formatNumber(n: number): string {
+  if (Number.isNaN(n)) return '-';
   if (!Number.isFinite(n)) return String(n);
   const abs = Math.abs(n);
   if (abs >= 1000) return Math.round(n).toLocaleString('en-US');

@@ -1,10 +1,11 @@
 /**
- * The control-plane benchmark: `node dist/bench/run.js [startup|writes|watch|list|controllers ...] [--scale full]`.
+ * The control-plane benchmark: `node dist/bench/run.js [startup|writes|watch|list|controllers|dns ...] [--scale full]`.
  * Runs the named sections (all by default) one after another and prints one table of
  * figures, each beside a reference measured in the same run.
  */
 import { cpus } from 'node:os';
 import { benchControllers } from './controllers.js';
+import { benchDns } from './dns.js';
 import { benchList } from './list.js';
 import { benchStartup } from './startup.js';
 import { benchWatch } from './watch.js';
@@ -17,10 +18,11 @@ const sections: Record<string, () => Promise<Figure[]>> = {
   watch: () => benchWatch(),
   list: () => benchList(),
   controllers: () => benchControllers(),
+  dns: () => benchDns(),
 };
 
 async function main(args: string[]): Promise<number> {
-  // `--scale full` is the same as BENCH_SCALE=full (read by the controllers section).
+  // `--scale full` is the same as BENCH_SCALE=full (read by the controllers and dns sections).
   const at = args.indexOf('--scale');
   if (at !== -1) process.env.BENCH_SCALE = args[at + 1] ?? 'default';
   const argv = at === -1 ? args : args.filter((_, i) => i !== at && i !== at + 1);

@@ -26,7 +26,7 @@ fi
 
 bash scripts/ensure.sh
 
-mapfile -t files < <(find dist/src dist/test -name '*.test.js' 2>/dev/null | sort)
+mapfile -t files < <(find dist/src dist/test dist/bench -name '*.test.js' 2>/dev/null | sort)
 if [ "${#files[@]}" -eq 0 ]; then
   echo "test: no test files found" >&2
   exit 1
