@@ -13,7 +13,7 @@ import type { ApiClient } from '../../client/rest.js';
 import { runWorkers, WorkQueue } from '../../client/workqueue.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/log.js';
-import type { NodeIpam } from './ipam.js';
+import type { NodeIpam } from '../../lib/ipam.js';
 import { planPod } from './pod-status.js';
 import { Schedule } from './schedule.js';
 

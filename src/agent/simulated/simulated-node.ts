@@ -4,7 +4,7 @@
  * Running and Ready, graceful deletion completed. No process starts.
  */
 import { arch, release } from 'node:os';
-import { formatCidr, formatIpv4, nthSubnet, parseIpv4, parseIpv4Cidr } from './ipam.js';
+import { formatCidr, formatIpv4, nthSubnet, parseIpv4, parseIpv4Cidr } from '../../lib/ipam.js';
 import { goArch, type NodeFacts, type SimulatedNode } from './node-object.js';
 import { Heartbeat } from './heartbeat.js';
 import { PodLoop, type NodeState } from './pod-loop.js';

@@ -1,5 +1,5 @@
 /**
- * Pod IP address management for one simulated node: IPv4 addresses from the node's pod CIDR,
+ * Pod IP address management for one node: IPv4 addresses from the node's pod CIDR,
  * held by pod uid. Allocation is next-fit (a cursor that moves on past the last address
  * handed out, as the host-local CNI plugin does), so a freed address is reused only after
  * every other free address has been used once: a replacement pod gets a new IP.
