@@ -1,0 +1,194 @@
+/**
+ * The cluster sandbox's network: namespaces Switchboard creates and removes, joined by veths
+ * and bridges. Nothing here touches the host's own network namespace: every `ip` command runs
+ * with `-n <one of ours>`, and veth pairs are created from inside one of our namespaces with
+ * the peer placed straight into another.
+ *
+ *   cluster namespace  sb<id>-c     br0 10.243.0.1/24 (API server, cluster DNS), routes to
+ *                                   every node's pod CIDR via that node
+ *   node i             sb<id>-n<i>  eth0 10.243.0.<i+2>/24 (veth to br0), cbr0 = pod gateway
+ *                                   (first address of the pod CIDR), ip_forward on
+ *   pod                sb<id>-p<h>  eth0 <pod IP> (veth to the node's cbr0), lo
+ */
+import { createHash } from 'node:crypto';
+import { formatIpv4, parseIpv4Cidr } from '../lib/ipam.js';
+import { ipIn, mustRun, runProgram, SandboxError, sysctlIn } from './run.js';
+
+export interface SandboxNames {
+  prefix: string;
+  cluster: string;
+  node(index: number): string;
+  pod(podId: string): string;
+}
+
+/** Names of one cluster's namespaces: short, since they appear in `ip netns list`. */
+export function sandboxNames(id: string): SandboxNames {
+  if (!/^[a-z0-9]{1,8}$/.test(id)) throw new SandboxError(`invalid sandbox id ${JSON.stringify(id)}: want 1-8 lower-case letters or digits`);
+  const prefix = `sb${id}-`;
+  return {
+    prefix,
+    cluster: `${prefix}c`,
+    node: (index) => `${prefix}n${index}`,
+    pod: (podId) => `${prefix}p${shortHash(podId)}`,
+  };
+}
+
+function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 12);
+}
+
+export interface NodeNetwork {
+  index: number;
+  netns: string;
+  /** The node's address on the cluster network (its InternalIP). */
+  address: string;
+  podCIDR: string;
+  /** The pods' gateway: the node bridge's address. */
+  gateway: string;
+  prefixLength: number;
+}
+
+export interface PodNetwork {
+  netns: string;
+  ip: string;
+  /** The node-side end of the pod's veth. */
+  hostVeth: string;
+}
+
+/** The namespaces that exist now (`ip netns list`), names only. */
+export async function listNamespaces(): Promise<string[]> {
+  const out = await mustRun('ip', ['netns', 'list']);
+  return out.split('\n').map((l) => l.split(' ')[0] ?? '').filter(Boolean);
+}
+
+async function exists(netns: string): Promise<boolean> {
+  return (await listNamespaces()).includes(netns);
+}
+
+async function addNamespace(netns: string): Promise<void> {
+  const r = await runProgram('ip', ['netns', 'add', netns]);
+  if (r.code !== 0 && !/File exists/.test(r.stderr)) throw new SandboxError(`ip netns add ${netns}: ${r.stderr.trim()}`, r);
+}
+
+export interface ClusterNetworkOptions {
+  id: string;
+  /** Default 10.243.0.0/24: .1 is the cluster namespace, node i is .(i+2). */
+  clusterNetwork?: string;
+}
+
+export class ClusterNetwork {
+  readonly names: SandboxNames;
+  readonly clusterAddress: string;
+  private readonly base: number;
+  private readonly prefixLength: number;
+
+  private constructor(opts: ClusterNetworkOptions) {
+    this.names = sandboxNames(opts.id);
+    const net = parseIpv4Cidr(opts.clusterNetwork ?? '10.243.0.0/24');
+    this.base = net.base;
+    this.prefixLength = net.prefix;
+    this.clusterAddress = formatIpv4(net.base + 1);
+  }
+
+  /** Creates (or adopts, after a restart) the cluster namespace and its bridge. */
+  static async create(opts: ClusterNetworkOptions): Promise<ClusterNetwork> {
+    const network = new ClusterNetwork(opts);
+    const ns = network.names.cluster;
+    if (!(await exists(ns))) {
+      await addNamespace(ns);
+      await ipIn(ns, ['link set lo up', 'link add br0 type bridge', `addr add ${network.clusterAddress}/${network.prefixLength} dev br0`, 'link set br0 up']);
+      await sysctlIn(ns, 'net.ipv4.ip_forward', '1');
+      // Nodes share the bridge; redirects would only tell them what their routes already say.
+      await sysctlIn(ns, 'net.ipv4.conf.all.send_redirects', '0');
+    }
+    return network;
+  }
+
+  nodeAddress(index: number): string {
+    return formatIpv4(this.base + index + 2);
+  }
+
+  /** Creates (or adopts) node `index` with its pod bridge on the first address of `podCIDR`. */
+  async addNode(index: number, podCIDR: string): Promise<NodeNetwork> {
+    const ns = this.names.node(index);
+    const cidr = parseIpv4Cidr(podCIDR);
+    const node: NodeNetwork = {
+      index,
+      netns: ns,
+      address: this.nodeAddress(index),
+      podCIDR,
+      gateway: formatIpv4(cidr.base + 1),
+      prefixLength: cidr.prefix,
+    };
+    if (await exists(ns)) return node;
+    await addNamespace(ns);
+    const uplink = `n${index}`;
+    await ipIn(ns, [
+      'link set lo up',
+      `link add eth0 type veth peer name ${uplink} netns ${this.names.cluster}`,
+      `addr add ${node.address}/${this.prefixLength} dev eth0`,
+      'link set eth0 up',
+      'link add cbr0 type bridge',
+      `addr add ${node.gateway}/${cidr.prefix} dev cbr0`,
+      'link set cbr0 up',
+      `route add default via ${this.clusterAddress}`,
+    ]);
+    await ipIn(this.names.cluster, [`link set ${uplink} master br0`, `link set ${uplink} up`, `route replace ${podCIDR} via ${node.address}`]);
+    await sysctlIn(ns, 'net.ipv4.ip_forward', '1');
+    return node;
+  }
+
+  /** Creates the pod's namespace and its veth into the node's bridge, with `ip` on eth0. */
+  async addPod(node: NodeNetwork, podId: string, ip: string): Promise<PodNetwork> {
+    const ns = this.names.pod(podId);
+    const hostVeth = `v${shortHash(podId).slice(0, 12)}`;
+    if (await exists(ns)) await this.removePod(node, podId);
+    await addNamespace(ns);
+    try {
+      await ipIn(node.netns, [`link add ${hostVeth} type veth peer name eth0 netns ${ns}`, `link set ${hostVeth} master cbr0`, `link set ${hostVeth} up`]);
+      await ipIn(ns, ['link set lo up', `addr add ${ip}/${node.prefixLength} dev eth0`, 'link set eth0 up', `route add default via ${node.gateway}`]);
+    } catch (err) {
+      await this.removePod(node, podId).catch(() => undefined);
+      throw err;
+    }
+    return { netns: ns, ip, hostVeth };
+  }
+
+  /** Removes the pod's namespace (its veth goes with it). Processes inside must be gone first. */
+  async removePod(node: NodeNetwork, podId: string): Promise<void> {
+    const ns = this.names.pod(podId);
+    const hostVeth = `v${shortHash(podId).slice(0, 12)}`;
+    await runProgram('ip', ['-n', node.netns, 'link', 'del', hostVeth]);
+    const r = await runProgram('ip', ['netns', 'del', ns]);
+    if (r.code !== 0 && !/No such file/.test(r.stderr)) throw new SandboxError(`ip netns del ${ns}: ${r.stderr.trim()}`, r);
+  }
+}
+
+/** The pids of processes in a namespace of ours. */
+export async function pidsIn(netns: string): Promise<number[]> {
+  const r = await runProgram('ip', ['netns', 'pids', netns]);
+  return r.stdout.split('\n').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+}
+
+/**
+ * Removes every namespace of the cluster `id`: first the processes inside them (which the
+ * sandbox started), by pid, then the namespaces, which takes their veths and bridges along.
+ */
+export async function destroySandbox(id: string): Promise<string[]> {
+  const names = sandboxNames(id);
+  const ours = (await listNamespaces()).filter((n) => n.startsWith(names.prefix));
+  // Pods first, then nodes, then the cluster namespace.
+  const order = (n: string): number => (n === names.cluster ? 2 : n.startsWith(`${names.prefix}n`) ? 1 : 0);
+  ours.sort((a, b) => order(a) - order(b));
+  for (const ns of ours) {
+    for (const pid of await pidsIn(ns)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await runProgram('ip', ['netns', 'del', ns]);
+  }
+  return ours;
+}

@@ -1,0 +1,56 @@
+/**
+ * Runs the host programs the sandbox is built with (`ip`, `nsenter`), and says what failed in
+ * the words of the program and the command line, so an error names its cause.
+ */
+import { spawn } from 'node:child_process';
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class SandboxError extends Error {
+  constructor(message: string, readonly result?: RunResult) {
+    super(message);
+    this.name = 'SandboxError';
+  }
+}
+
+/** Runs a program to completion; resolves with its exit code and output (never rejects on exit codes). */
+export function runProgram(cmd: string, args: string[], input?: string): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', (err: NodeJS.ErrnoException) =>
+      reject(new SandboxError(err.code === 'ENOENT' ? `${cmd} is not installed (Debian: apt-get install ${cmd === 'ip' ? 'iproute2' : 'util-linux'})` : `${cmd}: ${err.message}`)),
+    );
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+/** Runs a program and rejects with its stderr when it fails. */
+export async function mustRun(cmd: string, args: string[], input?: string): Promise<string> {
+  const r = await runProgram(cmd, args, input);
+  if (r.code !== 0) throw new SandboxError(`${cmd} ${args.join(' ')}: ${r.stderr.trim() || `exit code ${r.code}`}`, r);
+  return r.stdout;
+}
+
+/**
+ * Runs `ip` commands inside one network namespace in a single process (`ip -n NS -batch -`).
+ * Never without a namespace: the host's own network is not Switchboard's to change.
+ */
+export async function ipIn(netns: string, lines: string[]): Promise<void> {
+  if (!netns) throw new SandboxError('refusing to run ip outside a sandbox namespace');
+  await mustRun('ip', ['-n', netns, '-batch', '-'], `${lines.join('\n')}\n`);
+}
+
+/** Writes a sysctl inside a network namespace (its own copy of net.*), never the host's. */
+export async function sysctlIn(netns: string, key: string, value: string): Promise<void> {
+  if (!netns) throw new SandboxError('refusing to change a sysctl outside a sandbox namespace');
+  await mustRun('nsenter', [`--net=/run/netns/${netns}`, '--', 'sysctl', '-q', '-w', `${key}=${value}`]);
+}
