@@ -10,6 +10,7 @@ import type { Controller } from '../controllers/types.js';
 import { startSimulatedNodes } from '../agent/simulated/simulated-node.js';
 import { systemClock } from '../lib/clock.js';
 import { startClusterDns, type ClusterDnsConfig } from '../dns/cluster-dns.js';
+import { startNodeAgent, type NodeAgentConfig } from '../agent/node/node-agent.js';
 import type { Logger } from '../lib/log.js';
 
 export interface ComponentOptions {
@@ -23,6 +24,8 @@ export interface ComponentOptions {
    * forwarded from it), zone, pod records and the kube-dns Service.
    */
   dns?: ClusterDnsConfig;
+  /** Real nodes in the cluster sandbox (pods run as processes in namespaces of their own). */
+  nodes?: NodeAgentConfig;
 }
 
 export interface Components {
@@ -58,6 +61,7 @@ export async function startComponents(creds: Credentials, o: ComponentOptions, l
     const renewIntervalMs = Math.min(10_000, Math.max(250, (o.nodeMonitorGracePeriodMs ?? 40_000) / 4));
     running.push(startSimulatedNodes({ count: o.simulatedNodes, renewIntervalMs }, deps('simulated-nodes')));
   }
+  if (o.nodes && o.nodes.nodeNames.length > 0) running.push(startNodeAgent(o.nodes, deps('node-agent')));
   const dns = o.dns ? startClusterDns(o.dns, deps('dns')) : undefined;
   if (dns) running.push(dns);
   await Promise.all(factories.map((f) => f.start()));

@@ -8,7 +8,8 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { up, UsageError, type DnsOptions } from './up.js';
+import { sandboxIdFor, up, UsageError, type DnsOptions } from './up.js';
+import { destroySandbox } from '../sandbox/network.js';
 import type { Upstream } from '../dns/forwarder.js';
 import { isAlive, paths, readStatus, resolveDataDir } from './datadir.js';
 import { startComponents } from './components.js';
@@ -37,6 +38,8 @@ flags of up:
   --node-port-range A-B   NodePort range (default 30000-32767)
   --advertise-address IP  the API server's address inside the cluster (default 10.243.0.1)
   --simulated-nodes N     register N simulated nodes (pods get IPs and go Ready; no processes run)
+  --nodes N               run N real nodes in the cluster sandbox (needs root): pods run as processes,
+                          each in its own network namespace with its own IP
   --lb-pool CIDR          addresses for LoadBalancer Services (default 10.245.0.0/24)
   --node-monitor-grace-period D   a node silent this long goes NotReady (default 40s)
   --pod-eviction-timeout D        longest wait before pods leave an unreachable node (default 300s)
@@ -63,6 +66,7 @@ const upFlags = {
   detach: { type: 'boolean', short: 'd', default: false },
   'log-level': { type: 'string', default: 'info' },
   'simulated-nodes': { type: 'string', default: '0' },
+  nodes: { type: 'string', default: '0' },
   'lb-pool': { type: 'string', default: '10.245.0.0/24' },
   'node-monitor-grace-period': { type: 'string' },
   'pod-eviction-timeout': { type: 'string' },
@@ -116,6 +120,7 @@ async function main(argv: string[]): Promise<number> {
           watchCacheSize: positiveInt('watch-cache-size', values['watch-cache-size']),
           // `up` serves cluster DNS on loopback (a free port unless --dns-port); `apiserver` does not.
           dns: command === 'up' ? dnsOptions(values) : undefined,
+          nodes: command === 'up' ? realNodes(values.nodes) : 0,
           ...componentFlags(values),
         },
         [command, ...args],
@@ -161,6 +166,13 @@ function dnsOptions(values: { 'dns-port'?: string; 'cluster-dns'?: string; 'clus
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(domain)) throw new UsageError(`invalid --cluster-domain ${JSON.stringify(values['cluster-domain'])}: want a DNS name such as cluster.local`);
   const upstreams = values['dns-upstream']?.split(',').filter(Boolean).map(parseUpstream);
   return { port: port('dns-port', values['dns-port'] ?? '0'), domain, pods, ...(clusterIP ? { clusterIP } : {}), ...(upstreams ? { upstreams } : {}) };
+}
+
+function realNodes(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 50) throw new UsageError(`invalid --nodes ${JSON.stringify(text)}: want 0 to 50`);
+  if (n > 0 && process.getuid?.() !== 0) throw new UsageError('--nodes needs root for now (network namespaces); the rootless sandbox is not built yet: run as root, or use --simulated-nodes');
+  return n;
 }
 
 function positiveInt(flag: string, text: string | undefined): number | undefined {
@@ -213,20 +225,29 @@ async function runComponents(command: 'controllers' | 'agent', values: Parameter
   return 0;
 }
 
+/** Removes what a cluster that died left in the sandbox (its namespaces and the processes in them). */
+async function removeLeftovers(dataDir: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  const removed = await destroySandbox(sandboxIdFor(dataDir)).catch(() => []);
+  if (removed.length > 0) process.stdout.write(`switchboard: removed ${removed.length} sandbox namespace(s) left behind\n`);
+}
+
 async function down(dataDir: string): Promise<number> {
   const s = readStatus(dataDir);
   if (!s || !isAlive(s.pid)) {
     process.stdout.write(`switchboard: no cluster is running from ${dataDir}\n`);
+    await removeLeftovers(dataDir);
     return 0;
   }
   process.kill(s.pid, 'SIGTERM');
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 40_000;
   while (isAlive(s.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   if (isAlive(s.pid)) {
-    process.stderr.write(`switchboard: pid ${s.pid} did not stop within 20 s\n`);
+    process.stderr.write(`switchboard: pid ${s.pid} did not stop within 40 s\n`);
     return 1;
   }
   process.stdout.write(`switchboard: stopped the cluster (pid ${s.pid})\n`);
+  await removeLeftovers(dataDir);
   return 0;
 }
 

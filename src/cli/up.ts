@@ -4,6 +4,9 @@
  * kubeconfig path and the line to export.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import { destroySandbox } from '../sandbox/network.js';
 import { mkdirSync, openSync } from 'node:fs';
 import { openStore } from '../storage/index.js';
 import { ensurePki } from '../apiserver/pki.js';
@@ -36,6 +39,8 @@ export interface UpOptions {
   nodeMonitorGracePeriodMs?: number;
   podEvictionTimeoutMs?: number;
   watchCacheSize?: number;
+  /** Real nodes in the sandbox (0: none). */
+  nodes: number;
   /** Cluster DNS (undefined: none): loopback port (0 picks one), and the DNS settings. */
   dns?: DnsOptions;
 }
@@ -50,6 +55,11 @@ export interface DnsOptions {
 }
 
 export class UsageError extends Error {}
+
+/** One sandbox per data directory: its namespaces are named after this id. */
+export function sandboxIdFor(dataDir: string): string {
+  return createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 6);
+}
 
 function parsePortRange(text: string): { first: number; last: number } {
   const m = /^(\d+)-(\d+)$/.exec(text);
@@ -132,6 +142,13 @@ async function runForeground(o: UpOptions): Promise<number> {
         ...(o.dns.upstreams ? { upstreams: o.dns.upstreams } : {}),
         service: { clusterIP: o.dns.clusterIP ?? nthAddress(cidr, 10), endpointAddress: o.advertiseAddress },
       },
+      nodes: {
+        sandboxId: sandboxIdFor(o.dataDir),
+        nodeNames: Array.from({ length: o.nodes }, (_, i) => `node-${i}`),
+        dataDir: o.dataDir,
+        clusterDNS: o.dns?.clusterIP ?? nthAddress(cidr, 10),
+        clusterDomain: o.dns?.domain ?? 'cluster.local',
+      },
     },
     log,
   );
@@ -154,6 +171,7 @@ async function runForeground(o: UpOptions): Promise<number> {
   await waitForSignal();
   say('switchboard: stopping');
   await components.stop();
+  if (o.nodes > 0) await destroySandbox(sandboxIdFor(o.dataDir)).catch((err: unknown) => log.warn({ err: String(err) }, 'could not remove the sandbox'));
   await api.stop();
   await store.close();
   clearStatus(o.dataDir, process.pid);

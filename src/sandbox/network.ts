@@ -170,6 +170,26 @@ export async function pidsIn(netns: string): Promise<number[]> {
   return r.stdout.split('\n').map(Number).filter((n) => Number.isInteger(n) && n > 0);
 }
 
+/** Stops the processes in a namespace of ours (by pid) and removes it. */
+async function removeNamespace(ns: string): Promise<void> {
+  for (const pid of await pidsIn(ns)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  await runProgram('ip', ['netns', 'del', ns]);
+}
+
+/** Removes every pod namespace of the cluster `id` (a restarted agent starts its pods afresh). */
+export async function destroyPodNamespaces(id: string): Promise<string[]> {
+  const names = sandboxNames(id);
+  const pods = (await listNamespaces()).filter((n) => n.startsWith(`${names.prefix}p`));
+  for (const ns of pods) await removeNamespace(ns);
+  return pods;
+}
+
 /**
  * Removes every namespace of the cluster `id`: first the processes inside them (which the
  * sandbox started), by pid, then the namespaces, which takes their veths and bridges along.
@@ -180,15 +200,6 @@ export async function destroySandbox(id: string): Promise<string[]> {
   // Pods first, then nodes, then the cluster namespace.
   const order = (n: string): number => (n === names.cluster ? 2 : n.startsWith(`${names.prefix}n`) ? 1 : 0);
   ours.sort((a, b) => order(a) - order(b));
-  for (const ns of ours) {
-    for (const pid of await pidsIn(ns)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    await runProgram('ip', ['netns', 'del', ns]);
-  }
+  for (const ns of ours) await removeNamespace(ns);
   return ours;
 }

@@ -1,0 +1,221 @@
+/**
+ * The node agent for real nodes: each node is a namespace of the cluster sandbox, and each
+ * pod bound to it runs as host processes in a namespace of its own with its own IP. The agent
+ * registers its Nodes and renews their Leases (the simulated nodes' heartbeat, shared), then
+ * for every pod: starts it (address, network, files, containers), writes its status whenever
+ * a container changes, and on deletion stops the containers (SIGTERM, the grace period,
+ * SIGKILL), removes the network and files, and finalises the pod.
+ */
+import { join } from 'node:path';
+import { arch, release } from 'node:os';
+import { findResource, type ResourceInfo } from '../../api/resources.js';
+import { isStatusError } from '../../api/status.js';
+import { isRecord, type KubeObject } from '../../api/types.js';
+import { keyOf } from '../../client/keys.js';
+import { runWorkers, WorkQueue } from '../../client/workqueue.js';
+import type { Controller, ControllerDeps } from '../../controllers/types.js';
+import { formatCidr, nthSubnet, parseIpv4Cidr, type NodeIpam } from '../../lib/ipam.js';
+import { ClusterNetwork, destroyPodNamespaces, type NodeNetwork } from '../../sandbox/network.js';
+import { Heartbeat } from '../simulated/heartbeat.js';
+import { goArch, type SimulatedNode } from '../simulated/node-object.js';
+import type { NodeState } from '../simulated/pod-loop.js';
+import { loadCatalogue } from '../runtime/images.js';
+import { PodRuntime } from '../runtime/pod-runtime.js';
+import { realPodStatus } from '../runtime/pod-status.js';
+
+export interface NodeAgentConfig {
+  /** The sandbox (cluster) id: namespaces are `sb<id>-...`. */
+  sandboxId: string;
+  /** Node names, one per sandbox node index (0, 1, ...). */
+  nodeNames: string[];
+  /** Pod files and logs go under `<dataDir>/pods`. */
+  dataDir: string;
+  clusterDNS: string;
+  clusterDomain: string;
+  podCidr?: string;
+  catalogueFile?: string;
+  maxPods?: number;
+  leaseDurationSeconds?: number;
+  renewIntervalMs?: number;
+}
+
+const podInfo = findResource('', 'pods') as ResourceInfo;
+const fieldManager = 'switchboard-node';
+
+function nodeNameOf(pod: KubeObject): string {
+  return isRecord(pod.spec) && typeof pod.spec.nodeName === 'string' ? pod.spec.nodeName : '';
+}
+
+function phaseOf(pod: KubeObject): string {
+  return isRecord(pod.status) && typeof pod.status.phase === 'string' ? pod.status.phase : '';
+}
+
+export function startNodeAgent(config: NodeAgentConfig, deps: ControllerDeps): Controller {
+  const log = deps.log.child({ component: 'node-agent' });
+  const cluster = parseIpv4Cidr(config.podCidr ?? '10.244.0.0/16');
+  const specs = new Map<string, SimulatedNode>();
+  const states = new Map<string, NodeState>();
+  const networks = new Map<string, NodeNetwork>();
+  const runtimes = new Map<string, PodRuntime>();
+  const queue = new WorkQueue();
+  const podsDir = join(config.dataDir, 'pods');
+  const catalogue = loadCatalogue(config.catalogueFile ?? join(config.dataDir, 'images.yaml'));
+  let network: ClusterNetwork | undefined;
+
+  const pods = deps.informers.informer('', 'pods');
+  const services = deps.informers.informer('', 'services');
+  const nodeInformer = deps.informers.informer('', 'nodes');
+  const enqueue = (pod: KubeObject): void => {
+    if (states.has(nodeNameOf(pod))) queue.add(keyOf(pod));
+  };
+  pods.addHandlers({ onAdd: enqueue, onUpdate: (_o, p) => enqueue(p), onDelete: enqueue });
+
+  const heartbeat = new Heartbeat({
+    client: deps.client,
+    nodes: nodeInformer,
+    states,
+    specs,
+    facts: { arch: goArch(arch()), kernelVersion: release(), capacity: { cpu: '2', memory: '8Gi', pods: String(config.maxPods ?? 250) } },
+    clock: deps.clock,
+    log,
+    leaseDurationSeconds: config.leaseDurationSeconds ?? 40,
+    renewIntervalMs: config.renewIntervalMs ?? 10_000,
+  });
+
+  const namespaceServices = (ns: string): KubeObject[] =>
+    services.cache.list().filter((s) => s.metadata.namespace === ns || (s.metadata.namespace === 'default' && s.metadata.name === 'kubernetes'));
+
+  async function writeStatus(pod: KubeObject, status: Record<string, unknown>): Promise<void> {
+    const ops = [
+      { op: 'test', path: '/metadata/uid', value: pod.metadata.uid },
+      { op: 'add', path: '/status', value: status },
+    ];
+    try {
+      await deps.client.patch(podInfo, pod.metadata.namespace, pod.metadata.name ?? '', 'json', ops, { subresource: 'status', fieldManager });
+    } catch (err) {
+      if (!isStatusError(err, 'NotFound') && !isStatusError(err, 'Invalid')) throw err;
+    }
+  }
+
+  async function finalise(pod: KubeObject): Promise<void> {
+    try {
+      await deps.client.delete(podInfo, pod.metadata.namespace, pod.metadata.name ?? '', { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
+    } catch (err) {
+      if (!isStatusError(err, 'NotFound') && !isStatusError(err, 'Conflict')) throw err;
+    }
+  }
+
+  async function teardown(uid: string, ipam: NodeIpam | undefined, graceMs: number): Promise<void> {
+    const runtime = runtimes.get(uid);
+    if (runtime) {
+      await runtime.stop(graceMs);
+      runtime.removeFiles();
+      runtimes.delete(uid);
+    }
+    ipam?.release(uid);
+  }
+
+  function statusOf(pod: KubeObject, runtime: PodRuntime, hostIP: string): Record<string, unknown> {
+    const views = runtime.views();
+    const ready = new Set(views.main.filter((c) => 'running' in c.state).map((c) => c.name));
+    return realPodStatus(pod, {
+      now: deps.clock.now(),
+      hostIP,
+      podIP: runtime.ip,
+      init: views.init,
+      main: views.main,
+      ready,
+      restartPolicy: isRecord(pod.spec) && typeof pod.spec.restartPolicy === 'string' ? pod.spec.restartPolicy : 'Always',
+      ...(views.podError ? { podError: views.podError } : {}),
+    });
+  }
+
+  async function sync(key: string): Promise<void> {
+    const pod = pods.cache.get(key);
+    const [ns, name] = key.includes('/') ? key.split('/') : ['', key];
+    if (!pod) {
+      // Gone from the API (force-deleted): stop whatever still runs for that name.
+      for (const [uid, runtime] of runtimes) if (runtime.podKey === `${ns}/${name}`) await teardown(uid, undefined, 0);
+      return;
+    }
+    const state = states.get(nodeNameOf(pod));
+    const node = networks.get(nodeNameOf(pod));
+    if (!state?.ipam || !node || !network) return;
+    const uid = pod.metadata.uid ?? '';
+    const terminal = phaseOf(pod) === 'Succeeded' || phaseOf(pod) === 'Failed';
+    if (pod.metadata.deletionTimestamp) {
+      await teardown(uid, state.ipam, (pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000);
+      await finalise(pod);
+      return;
+    }
+    let runtime = runtimes.get(uid);
+    if (!runtime && terminal) return;
+    if (!runtime) {
+      const ip = state.ipam.allocate(uid);
+      if (!ip) return log.warn({ pod: key }, 'pod CIDR full; pod waits');
+      const hostResolv = `nameserver ${network.clusterAddress}\n`;
+      runtime = new PodRuntime(pod, ip, {
+        network,
+        node,
+        podsDir,
+        catalogue,
+        clusterDNS: [config.clusterDNS],
+        clusterDomain: config.clusterDomain,
+        nodeResolvConf: hostResolv,
+        log,
+        onChange: () => queue.add(key),
+      });
+      runtime.podKey = key;
+      runtimes.set(uid, runtime);
+      await runtime.start(namespaceServices(pod.metadata.namespace ?? 'default'));
+    } else {
+      runtime.update(pod);
+    }
+    const status = statusOf(pod, runtime, state.hostIP);
+    const current = isRecord(pod.status) ? pod.status : {};
+    if (JSON.stringify({ ...current, ...status }) !== JSON.stringify(current)) await writeStatus(pod, status);
+    if (status.phase === 'Succeeded' || status.phase === 'Failed') await teardown(uid, state.ipam, 0);
+  }
+
+  let running: Promise<void> | undefined;
+  let stopped = false;
+  const ready = (async () => {
+    network = await ClusterNetwork.create({ id: config.sandboxId });
+    config.nodeNames.forEach((name, index) => {
+      const podCIDR = formatCidr(nthSubnet(cluster, 24, index));
+      specs.set(name, { name, podCIDR, internalIP: (network as ClusterNetwork).nodeAddress(index) });
+      states.set(name, { name, hostIP: (network as ClusterNetwork).nodeAddress(index), isPaused: false });
+    });
+    await Promise.all([pods.waitForSync(), services.waitForSync(), nodeInformer.waitForSync()]);
+    await heartbeat.registerAll();
+    // Pods left from an agent that died are cleaned up and started afresh.
+    const removed = await destroyPodNamespaces(config.sandboxId);
+    if (removed.length > 0) log.info({ removed: removed.length }, 'cleaned up pods of a previous agent');
+    for (const [index, name] of config.nodeNames.entries()) {
+      const ipam = states.get(name)?.ipam;
+      networks.set(name, await network.addNode(index, ipam ? formatCidr(ipam.cidr) : formatCidr(nthSubnet(cluster, 24, index))));
+    }
+    if (stopped) return;
+    heartbeat.start();
+    running = runWorkers({
+      queue,
+      workers: 16,
+      sync,
+      onError: (key, err) => log.warn({ pod: key, err: err instanceof Error ? err.message : String(err) }, 'pod sync failed; retrying'),
+    });
+    for (const pod of pods.cache.list()) enqueue(pod);
+    log.info({ nodes: config.nodeNames }, 'node agent running');
+  })();
+  ready.catch((err: unknown) => log.error({ err: String(err) }, 'node agent failed to start'));
+
+  return {
+    ready,
+    async stop() {
+      stopped = true;
+      await heartbeat.stop();
+      queue.shutDown();
+      await running;
+      await Promise.all([...runtimes.keys()].map((uid) => teardown(uid, undefined, 2000)));
+    },
+  };
+}

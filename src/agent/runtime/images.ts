@@ -1,0 +1,110 @@
+/**
+ * The image catalogue: Switchboard has no images, so an image reference names a host program.
+ * Each entry gives the image's entrypoint and default command as Docker would, and the
+ * container's `command` replaces the entrypoint and `args` the default command, as Kubernetes
+ * does. An image without an entry, or whose program is not on this host, leaves the container
+ * Waiting with a reason and a message saying what to install or map.
+ */
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+
+export interface ImageEntry {
+  /** Glob on the reference without registry defaults, e.g. `busybox*`, `python:*`. */
+  match: string;
+  entrypoint: string[];
+  cmd: string[];
+  /** A Debian package that provides the program, for the message when it is missing. */
+  package?: string;
+}
+
+const testImage = fileURLToPath(new URL('../testimage/main.js', import.meta.url));
+const node = process.execPath;
+
+/** The built-in table, first match wins. */
+export const builtinImages: ImageEntry[] = [
+  { match: 'registry.k8s.io/e2e-test-images/agnhost:*', entrypoint: [node, testImage], cmd: [] },
+  { match: 'switchboard/testserver*', entrypoint: [node, testImage, 'tutorial-backend'], cmd: [] },
+  { match: 'busybox*', entrypoint: [], cmd: ['sh'] },
+  { match: 'alpine*', entrypoint: [], cmd: ['/bin/sh'] },
+  { match: 'debian*', entrypoint: [], cmd: ['bash'] },
+  { match: 'ubuntu*', entrypoint: [], cmd: ['bash'] },
+  { match: 'curlimages/curl*', entrypoint: [], cmd: ['curl'], package: 'curl' },
+  { match: 'tutum/dnsutils*', entrypoint: [], cmd: ['sh'], package: 'bind9-dnsutils' },
+  { match: 'python:*', entrypoint: [], cmd: ['python3'], package: 'python3' },
+  { match: 'python', entrypoint: [], cmd: ['python3'], package: 'python3' },
+  { match: 'node:*', entrypoint: [], cmd: ['node'] },
+  { match: 'node', entrypoint: [], cmd: ['node'] },
+];
+
+/** `docker.io/library/busybox:1.36` and `busybox:1.36` are the same image. */
+export function normalizeImage(image: string): string {
+  return image.replace(/^(docker\.io|index\.docker\.io)\//, '').replace(/^library\//, '');
+}
+
+function globToRegExp(glob: string): RegExp {
+  return new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+}
+
+/** Entries from a user file (YAML list of {match, entrypoint, cmd}), ahead of the built-in ones. */
+export function loadCatalogue(userFile?: string): ImageEntry[] {
+  if (!userFile) return builtinImages;
+  let text: string;
+  try {
+    text = readFileSync(userFile, 'utf8');
+  } catch {
+    return builtinImages;
+  }
+  const parsed: unknown = parseYaml(text);
+  const list = Array.isArray(parsed) ? parsed : [];
+  const user = list.flatMap((e): ImageEntry[] => {
+    if (typeof e !== 'object' || e === null) return [];
+    const r = e as Record<string, unknown>;
+    const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+    return typeof r.match === 'string' ? [{ match: r.match, entrypoint: strings(r.entrypoint), cmd: strings(r.cmd) }] : [];
+  });
+  return [...user, ...builtinImages];
+}
+
+/** The path of a program, as `exec` would find it on PATH; undefined when it is not there. */
+export function findProgram(program: string, path = process.env.PATH ?? ''): string | undefined {
+  const candidates = program.includes('/') ? [program] : path.split(delimiter).filter(Boolean).map((dir) => join(dir, program));
+  for (const c of candidates) {
+    try {
+      accessSync(c, constants.X_OK);
+      return c;
+    } catch {
+      // next
+    }
+  }
+  return undefined;
+}
+
+export type Resolved = { argv: string[] } | { waiting: { reason: string; message: string } };
+
+/** What a container runs: its argv, or why it cannot start. */
+export function resolveContainer(container: { image?: string; command?: string[]; args?: string[] }, catalogue: ImageEntry[] = builtinImages): Resolved {
+  const image = normalizeImage(container.image ?? '');
+  const entry = catalogue.find((e) => globToRegExp(e.match).test(image));
+  const command = container.command ?? [];
+  const args = container.args ?? [];
+  if (!entry && command.length === 0) {
+    return {
+      waiting: {
+        reason: 'ErrImagePull',
+        message: `image "${container.image ?? ''}" is not in Switchboard's image catalogue: give the container a command, or map the image to a host program in the catalogue file (see src/agent/README.md)`,
+      },
+    };
+  }
+  // The test image's programs are reached by their agnhost names too (`/agnhost netexec`).
+  const fixedCommand = entry && command[0] !== undefined && /(^|\/)agnhost$/.test(command[0]) ? [...entry.entrypoint, ...command.slice(1)] : command;
+  const argv = fixedCommand.length > 0 ? [...fixedCommand, ...args] : [...(entry?.entrypoint ?? []), ...(args.length > 0 ? args : (entry?.cmd ?? []))];
+  const program = argv[0];
+  if (program === undefined) return { waiting: { reason: 'CreateContainerError', message: `image "${container.image ?? ''}" has no default command; give the container a command` } };
+  if (!findProgram(program)) {
+    const pkg = entry?.package ? ` (Debian: apt-get install ${entry.package})` : '';
+    return { waiting: { reason: 'CreateContainerError', message: `exec: "${program}": executable file not found in $PATH on this host${pkg}` } };
+  }
+  return { argv };
+}

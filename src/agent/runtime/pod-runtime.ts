@@ -1,0 +1,254 @@
+/**
+ * One pod on a real node: its network namespace and address, the files its containers see
+ * (`/etc/hosts`, `/etc/resolv.conf`, written under the data directory), its init containers
+ * run one after another to completion, then its containers, restarted per restartPolicy with
+ * the kubelet's back-off (10 s doubling to 5 min, reset after 10 min of running). The status
+ * of each container is kept here for the agent to report.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isRecord, type KubeObject } from '../../api/types.js';
+import type { Logger } from '../../lib/log.js';
+import type { ClusterNetwork, NodeNetwork } from '../../sandbox/network.js';
+import { containerEnv, expandCommandAndArgs, hostnameOf, hostsFile, resolvConf, type ContainerSpec } from '../podspec/index.js';
+import { ContainerProcess, type ContainerExit, type PodNamespaces } from './container.js';
+import { resolveContainer, type ImageEntry } from './images.js';
+
+export interface PodRuntimeContext {
+  network: ClusterNetwork;
+  node: NodeNetwork;
+  /** Per-pod files go to `<podsDir>/<uid>/`. */
+  podsDir: string;
+  catalogue: ImageEntry[];
+  clusterDNS: string[];
+  clusterDomain: string;
+  /** What `dnsPolicy: Default` pods get: the node's resolver, which in the sandbox is the cluster DNS. */
+  nodeResolvConf: string;
+  log: Logger;
+  /** Called whenever a container changes state, so the pod's status is written again. */
+  onChange: () => void;
+}
+
+export interface Terminated {
+  exitCode: number;
+  reason: string;
+  signal?: number;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export interface ContainerView {
+  name: string;
+  image: string;
+  restartCount: number;
+  state: { running: { startedAt: string } } | { waiting: { reason: string; message?: string } } | { terminated: Terminated };
+  lastState?: { terminated: Terminated };
+  started: boolean;
+}
+
+interface Slot {
+  spec: ContainerSpec & { name: string; image?: string; workingDir?: string };
+  proc?: ContainerProcess;
+  restartCount: number;
+  waiting?: { reason: string; message?: string };
+  terminated?: Terminated;
+  last?: Terminated;
+  failures: number;
+  timer?: NodeJS.Timeout;
+}
+
+const BACKOFF_START_MS = 10_000;
+const BACKOFF_MAX_MS = 300_000;
+/** A container that ran this long before failing starts its back-off afresh. */
+const BACKOFF_RESET_MS = 600_000;
+
+function containersOf(spec: unknown, field: 'containers' | 'initContainers'): Slot['spec'][] {
+  const list = isRecord(spec) && Array.isArray(spec[field]) ? spec[field] : [];
+  return list.filter(isRecord).map((c) => c as unknown as Slot['spec']);
+}
+
+export class PodRuntime {
+  readonly uid: string;
+  readonly ip: string;
+  /** `<namespace>/<name>` of the pod this runtime runs. */
+  podKey = '';
+  private readonly init: Slot[];
+  private readonly main: Slot[];
+  private readonly restartPolicy: string;
+  private readonly dir: string;
+  private namespaces?: PodNamespaces;
+  private stopping = false;
+  private initDone = false;
+  /** Set when the pod itself cannot start (its hostname or sandbox failed). */
+  private podError?: { reason: string; message: string };
+
+  constructor(private pod: KubeObject, ip: string, private readonly ctx: PodRuntimeContext) {
+    this.uid = pod.metadata.uid ?? '';
+    this.ip = ip;
+    this.dir = join(ctx.podsDir, this.uid);
+    this.init = containersOf(pod.spec, 'initContainers').map((spec) => ({ spec, restartCount: 0, failures: 0 }));
+    this.main = containersOf(pod.spec, 'containers').map((spec) => ({ spec, restartCount: 0, failures: 0 }));
+    this.restartPolicy = isRecord(pod.spec) && typeof pod.spec.restartPolicy === 'string' ? pod.spec.restartPolicy : 'Always';
+    for (const slot of [...this.init, ...this.main]) slot.waiting = { reason: 'ContainerCreating' };
+  }
+
+  get netns(): string | undefined {
+    return this.namespaces?.netns;
+  }
+
+  /** The pid of a running container (for exec and probes). */
+  pidOf(container: string): number | undefined {
+    const slot = [...this.main, ...this.init].find((s) => s.spec.name === container);
+    return slot?.proc?.running ? slot.proc.pid : undefined;
+  }
+
+  /** Creates the sandbox and starts the containers; `services` are the pod's namespace's Services now. */
+  async start(services: KubeObject[]): Promise<void> {
+    const host = hostnameOf(this.pod, { clusterDomain: this.ctx.clusterDomain });
+    if (!host.ok) return this.fail(host.error.reason, host.error.message);
+    const hosts = hostsFile(this.pod, { podIPs: [this.ip], clusterDomain: this.ctx.clusterDomain });
+    if (!hosts.ok) return this.fail(hosts.error.reason, hosts.error.message);
+    const resolv = resolvConf(this.pod, { clusterDNS: this.ctx.clusterDNS, clusterDomain: this.ctx.clusterDomain, hostResolvConf: this.ctx.nodeResolvConf });
+    mkdirSync(this.dir, { recursive: true });
+    const hostsPath = join(this.dir, 'hosts');
+    const resolvPath = join(this.dir, 'resolv.conf');
+    writeFileSync(hostsPath, hosts.value, { mode: 0o644 });
+    writeFileSync(resolvPath, resolv.content, { mode: 0o644 });
+    try {
+      const net = await this.ctx.network.addPod(this.ctx.node, this.uid, this.ip);
+      this.namespaces = { netns: net.netns, hostname: host.value.kernelHostname, hostsFile: hostsPath, resolvConfFile: resolvPath };
+    } catch (err) {
+      return this.fail('CreatePodSandboxError', `Failed to create pod sandbox: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    this.services = services;
+    this.advance();
+  }
+
+  private services: KubeObject[] = [];
+
+  /** Init containers one at a time, then every container. */
+  private advance(): void {
+    if (this.stopping) return;
+    if (!this.initDone) {
+      const next = this.init.find((s) => s.terminated?.exitCode !== 0);
+      if (next) {
+        if (!next.proc?.running && !next.timer) this.launch(next, true);
+        return;
+      }
+      this.initDone = true;
+    }
+    for (const slot of this.main) if (!slot.proc && !slot.timer && !slot.terminated) this.launch(slot, false);
+  }
+
+  private fail(reason: string, message: string): void {
+    this.podError = { reason, message };
+    for (const slot of [...this.init, ...this.main]) slot.waiting = { reason, message };
+    this.ctx.log.warn({ pod: this.pod.metadata.name, reason, message }, 'pod cannot start');
+    this.ctx.onChange();
+  }
+
+  private launch(slot: Slot, isInit: boolean): void {
+    const ns = this.namespaces;
+    if (!ns) return;
+    const env = containerEnv(this.pod, slot.spec, { services: this.services, podIPs: [this.ip], hostIPs: [this.ctx.node.address], nodeName: this.nodeName() });
+    if (!env.ok) return this.wait(slot, env.error.reason, env.error.message);
+    const expanded = expandCommandAndArgs(slot.spec, env.value.env);
+    const resolved = resolveContainer({ ...(slot.spec.image === undefined ? {} : { image: slot.spec.image }), command: expanded.command, args: expanded.args }, this.ctx.catalogue);
+    if ('waiting' in resolved) return this.wait(slot, resolved.waiting.reason, resolved.waiting.message);
+    const vars: Record<string, string> = { PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: ns.hostname, HOME: '/root' };
+    for (const v of env.value.env) vars[v.name] = v.value;
+    const logPath = join(this.dir, slot.spec.name, `${slot.restartCount}.log`);
+    const proc = ContainerProcess.start(ns, { argv: resolved.argv, env: vars, ...(slot.spec.workingDir ? { workingDir: slot.spec.workingDir } : {}), logPath });
+    slot.proc = proc;
+    slot.waiting = undefined;
+    slot.terminated = undefined;
+    this.ctx.onChange();
+    void proc.exited.then((exit) => this.exited(slot, proc, exit, isInit));
+  }
+
+  private wait(slot: Slot, reason: string, message: string): void {
+    slot.waiting = { reason, message };
+    this.ctx.onChange();
+    // Configuration errors may clear (a ConfigMap created later); look again after a back-off.
+    this.retryLater(slot);
+  }
+
+  private exited(slot: Slot, proc: ContainerProcess, exit: ContainerExit, isInit: boolean): void {
+    const record: Terminated = {
+      exitCode: exit.exitCode,
+      reason: exit.exitCode === 0 ? 'Completed' : 'Error',
+      ...(exit.signal ? { signal: exit.exitCode - 128 } : {}),
+      startedAt: proc.startedAt.toISOString().replace(/\.\d+Z$/, 'Z'),
+      finishedAt: exit.finishedAt.toISOString().replace(/\.\d+Z$/, 'Z'),
+    };
+    slot.proc = undefined;
+    slot.terminated = record;
+    if (this.stopping) return this.ctx.onChange();
+    const ranMs = exit.finishedAt.getTime() - proc.startedAt.getTime();
+    if (ranMs > BACKOFF_RESET_MS) slot.failures = 0;
+    const restart = this.restartPolicy === 'Always' ? !isInit || exit.exitCode !== 0 : this.restartPolicy === 'OnFailure' && exit.exitCode !== 0;
+    if (restart) {
+      slot.last = record;
+      slot.terminated = undefined;
+      slot.restartCount++;
+      this.retryLater(slot);
+    } else if (isInit && exit.exitCode === 0) {
+      this.advance();
+    }
+    this.ctx.onChange();
+  }
+
+  /** Restarts after the back-off, showing CrashLoopBackOff while it waits (after the first restart). */
+  private retryLater(slot: Slot): void {
+    const delay = slot.failures === 0 ? 0 : Math.min(BACKOFF_MAX_MS, BACKOFF_START_MS * 2 ** (slot.failures - 1));
+    slot.failures++;
+    if (delay > 0 && !slot.waiting) {
+      slot.waiting = {
+        reason: 'CrashLoopBackOff',
+        message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${slot.spec.name} pod=${this.pod.metadata.name}_${this.pod.metadata.namespace}(${this.uid})`,
+      };
+    }
+    slot.timer = setTimeout(() => {
+      slot.timer = undefined;
+      if (this.stopping) return;
+      const isInit = this.init.includes(slot);
+      if (isInit || this.initDone) this.launch(slot, isInit);
+    }, delay);
+  }
+
+  private nodeName(): string {
+    return isRecord(this.pod.spec) && typeof this.pod.spec.nodeName === 'string' ? this.pod.spec.nodeName : '';
+  }
+
+  /** The pod object changed (labels, annotations): later env lookups use the new one. */
+  update(pod: KubeObject): void {
+    this.pod = pod;
+  }
+
+  views(): { init: ContainerView[]; main: ContainerView[]; podError?: { reason: string; message: string } } {
+    return { init: this.init.map((s) => this.view(s)), main: this.main.map((s) => this.view(s)), ...(this.podError ? { podError: this.podError } : {}) };
+  }
+
+  private view(slot: Slot): ContainerView {
+    const base = { name: slot.spec.name, image: slot.spec.image ?? '', restartCount: slot.restartCount, ...(slot.last ? { lastState: { terminated: slot.last } } : {}) };
+    if (slot.proc?.running) return { ...base, state: { running: { startedAt: slot.proc.startedAt.toISOString().replace(/\.\d+Z$/, 'Z') } }, started: true };
+    if (slot.terminated) return { ...base, state: { terminated: slot.terminated }, started: false };
+    return { ...base, state: { waiting: slot.waiting ?? { reason: 'ContainerCreating' } }, started: false };
+  }
+
+  /** Stops every container (SIGTERM, then SIGKILL after `graceMs`), then removes the sandbox. */
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    for (const slot of [...this.init, ...this.main]) {
+      if (slot.timer) clearTimeout(slot.timer);
+      slot.timer = undefined;
+    }
+    await Promise.all([...this.init, ...this.main].map((s) => s.proc?.stop(graceMs)));
+    await this.ctx.network.removePod(this.ctx.node, this.uid).catch((err: unknown) => this.ctx.log.warn({ err: String(err), pod: this.pod.metadata.name }, 'could not remove the pod network'));
+  }
+
+  /** Removes the pod's files (after stop). */
+  removeFiles(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
