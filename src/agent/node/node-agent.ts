@@ -6,6 +6,7 @@
  * a container changes, and on deletion stops the containers (SIGTERM, the grace period,
  * SIGKILL), removes the network and files, and finalises the pod.
  */
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { arch, release } from 'node:os';
 import { findResource, type ResourceInfo } from '../../api/resources.js';
@@ -105,13 +106,17 @@ export function startNodeAgent(config: NodeAgentConfig, deps: ControllerDeps): C
     }
   }
 
-  async function teardown(uid: string, ipam: NodeIpam | undefined, graceMs: number): Promise<void> {
+  /**
+   * Stops a pod's containers and removes its network. Its files (logs) stay while the pod
+   * object does, so a finished pod's logs can still be read; they go with the pod.
+   */
+  async function teardown(uid: string, ipam: NodeIpam | undefined, graceMs: number, keepFiles = false): Promise<void> {
     const runtime = runtimes.get(uid);
     if (runtime) {
       await runtime.stop(graceMs);
-      runtime.removeFiles();
       runtimes.delete(uid);
     }
+    if (!keepFiles) rmSync(join(podsDir, uid), { recursive: true, force: true });
     ipam?.release(uid);
   }
 
@@ -174,7 +179,7 @@ export function startNodeAgent(config: NodeAgentConfig, deps: ControllerDeps): C
     const status = statusOf(pod, runtime, state.hostIP);
     const current = isRecord(pod.status) ? pod.status : {};
     if (JSON.stringify({ ...current, ...status }) !== JSON.stringify(current)) await writeStatus(pod, status);
-    if (status.phase === 'Succeeded' || status.phase === 'Failed') await teardown(uid, state.ipam, 0);
+    if (status.phase === 'Succeeded' || status.phase === 'Failed') await teardown(uid, state.ipam, 0, true);
   }
 
   let running: Promise<void> | undefined;

@@ -5,7 +5,7 @@
  * the kubelet's back-off (10 s doubling to 5 min, reset after 10 min of running). The status
  * of each container is kept here for the agent to report.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isRecord, type KubeObject } from '../../api/types.js';
 import type { Logger } from '../../lib/log.js';
@@ -245,10 +245,5 @@ export class PodRuntime {
     }
     await Promise.all([...this.init, ...this.main].map((s) => s.proc?.stop(graceMs)));
     await this.ctx.network.removePod(this.ctx.node, this.uid).catch((err: unknown) => this.ctx.log.warn({ err: String(err), pod: this.pod.metadata.name }, 'could not remove the pod network'));
-  }
-
-  /** Removes the pod's files (after stop). */
-  removeFiles(): void {
-    rmSync(this.dir, { recursive: true, force: true });
   }
 }

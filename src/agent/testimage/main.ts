@@ -1,5 +1,6 @@
 // Entry of Switchboard's built-in test image: `main.js <subcommand> [flags]`, like the
 // agnhost binary that image references such as registry.k8s.io/e2e-test-images/agnhost map to.
+import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runConnect } from './connect.js';
 import { GoPanic, runDnsServerList, runDnsSuffix, runEtcHosts } from './dns.js';
@@ -61,6 +62,17 @@ export async function runTestImage(argv: string[], host: Host): Promise<void> {
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+/** True when this module is the script node was started with (also through a symlink). */
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return fs.realpathSync(script) === fs.realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
   void runTestImage(process.argv.slice(2), createProcessHost());
 }

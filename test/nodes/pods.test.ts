@@ -1,0 +1,197 @@
+/**
+ * Real nodes (`up --nodes 2`): pods run as processes in namespaces of their own, with real
+ * IPs, hostnames, resolv.conf and /etc/hosts, reachable across nodes; driven by kubectl.
+ * Until `kubectl logs` reaches the agent, container output is read from the agent's log files.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { cliPath, run, skipUnless, startCluster, type Cluster } from '../harness.js';
+import { eventually, kjson, kok } from '../controllers/kube.js';
+import { sandboxSkipReason } from '../../src/sandbox/testing.js';
+import { listNamespaces, pidsIn, sandboxNames } from '../../src/sandbox/network.js';
+import { sandboxIdFor } from '../../src/cli/up.js';
+
+const skip = sandboxSkipReason() || skipUnless('kubectl');
+
+interface PodJson {
+  metadata: { name: string; uid: string };
+  spec: { nodeName?: string };
+  status: { phase?: string; podIP?: string; containerStatuses?: { ready: boolean; restartCount: number; state: Record<string, { reason?: string; message?: string }> }[] };
+}
+
+const app = `apiVersion: v1
+kind: Service
+metadata: {name: backend-service, namespace: example}
+spec:
+  selector: {app: backend}
+  ports: [{port: 5000, targetPort: 5000}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: backend, namespace: example}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: backend}}
+  template:
+    metadata: {labels: {app: backend}}
+    spec:
+      topologySpreadConstraints:
+      - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: backend}}}
+      containers:
+      - name: backend
+        image: switchboard/testserver
+        ports: [{containerPort: 5000}]
+`;
+
+function shellPod(name: string, script: string, extra = ''): string {
+  return `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, namespace: example}
+spec:
+  restartPolicy: Never
+${extra}  containers:
+  - name: main
+    image: busybox
+    command: ["sh", "-c", ${JSON.stringify(script)}]
+`;
+}
+
+describe('pods on real nodes', { skip }, () => {
+  let c: Cluster;
+  let dataDir = '';
+
+  const pod = (name: string): Promise<PodJson> => kjson<PodJson>(c, ['get', 'pod', name, '-n', 'example', '-o', 'json']);
+  const logOf = (uid: string, container = 'main'): string => {
+    const dir = join(dataDir, 'pods', uid, container);
+    return readdirSync(dir).sort().map((f) => readFileSync(join(dir, f), 'utf8')).join('');
+  };
+  const finished = async (name: string): Promise<PodJson> =>
+    eventually(`${name} finished`, async () => {
+      const p = await pod(name);
+      return p.status.phase === 'Succeeded' || p.status.phase === 'Failed' ? p : undefined;
+    }, 30_000);
+
+  before(async () => {
+    c = await startCluster(['--nodes', '2']);
+    dataDir = c.dataDir;
+    await kok(c, ['create', 'namespace', 'example']);
+    await kok(c, ['apply', '-f', '-'], app);
+  });
+  after(async () => {
+    if (!c) return;
+    await run(process.execPath, [cliPath, 'down', '--data-dir', dataDir]);
+    await c.stop();
+  });
+
+  const backends = async (): Promise<PodJson[]> =>
+    eventually('two Running backends', async () => {
+      const list = await kjson<{ items: PodJson[] }>(c, ['get', 'pods', '-n', 'example', '-l', 'app=backend', '-o', 'json']);
+      const running = list.items.filter((p) => p.status.phase === 'Running' && p.status.containerStatuses?.[0]?.ready);
+      return running.length === 2 ? running : undefined;
+    }, 30_000);
+
+  test('S1.1-2: two backend pods run, each with its own IP, on the two nodes', async () => {
+    const pods = await backends();
+    const ips = pods.map((p) => p.status.podIP ?? '');
+    for (const ip of ips) assert.match(ip, /^10\.244\.[01]\.\d+$/);
+    assert.notEqual(ips[0], ips[1]);
+    assert.deepEqual(pods.map((p) => p.spec.nodeName).sort(), ['node-0', 'node-1']);
+    const wide = await kok(c, ['get', 'pods', '--selector=app=backend', '-n', 'example', '-o', 'wide']);
+    for (const p of pods) assert.match(wide, new RegExp(`${p.metadata.name}\\s+1/1\\s+Running\\s+0\\s+\\S+\\s+${p.status.podIP?.replaceAll('.', '\\.')}\\s+${p.spec.nodeName}`));
+  });
+
+  test('S1.3: another pod reaches each backend by IP over TCP, across nodes; /host_name is the pod name', async () => {
+    const pods = await backends();
+    const script = pods.map((p) => `wget -qO- http://${p.status.podIP}:5000/healthy; echo; wget -qO- http://${p.status.podIP}:5000/host_name; echo`).join('; ');
+    await kok(c, ['apply', '-f', '-'], shellPod('client', script));
+    const done = await finished('client');
+    assert.equal(done.status.phase, 'Succeeded', logOf(done.metadata.uid));
+    const out = logOf(done.metadata.uid);
+    for (const p of pods) assert.ok(out.includes(`{"host_name":"${p.metadata.name}"}`), out);
+    assert.equal(out.split('{"healthy":true}').length - 1, 2, out);
+  });
+
+  test('S2.4-5: service variables for Services created before the pod; resolv.conf as the kubelet writes it', async () => {
+    await kok(c, ['apply', '-f', '-'], shellPod('env', 'env | sort; echo ---; cat /etc/resolv.conf; echo ---; hostname'));
+    const done = await finished('env');
+    const out = logOf(done.metadata.uid);
+    const [env = '', resolv = '', hostname = ''] = out.split('---\n');
+    assert.match(env, /^BACKEND_SERVICE_SERVICE_HOST=10\.\d+\.\d+\.\d+$/m);
+    assert.match(env, /^BACKEND_SERVICE_SERVICE_PORT=5000$/m);
+    assert.match(env, /^BACKEND_SERVICE_PORT=tcp:\/\/10\.\d+\.\d+\.\d+:5000$/m);
+    assert.match(env, /^KUBERNETES_SERVICE_HOST=10\.96\.0\.1$/m);
+    assert.equal(resolv, 'search example.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n');
+    assert.equal(hostname.trim(), 'env');
+  });
+
+  test('a pod with hostname and subdomain finds its FQDN in /etc/hosts; dnsPolicy None gets exactly its dnsConfig', async () => {
+    const extra = `  hostname: web-0
+  subdomain: web
+  dnsPolicy: None
+  dnsConfig:
+    nameservers: [192.0.2.53]
+    searches: [resolv.conf.local]
+    options: [{name: ndots, value: "2"}]
+`;
+    await kok(c, ['apply', '-f', '-'], shellPod('named', 'getent hosts web-0.web.example.svc.cluster.local; echo ---; cat /etc/resolv.conf; echo ---; hostname', extra));
+    const done = await finished('named');
+    const [hosts = '', resolv = '', hostname = ''] = logOf(done.metadata.uid).split('---\n');
+    assert.match(hosts, /^10\.244\.\d+\.\d+\s+web-0\.web\.example\.svc\.cluster\.local\s+web-0$/m);
+    assert.equal(resolv, 'search resolv.conf.local\nnameserver 192.0.2.53\noptions ndots:2\n');
+    assert.equal(hostname.trim(), 'web-0');
+  });
+
+  test('S1.4: a deleted backend pod is replaced by a pod with a new name and a new IP', async () => {
+    const [first] = await backends();
+    assert.ok(first);
+    await kok(c, ['delete', 'pod', first.metadata.name, '-n', 'example']);
+    const after = await eventually('replacement', async () => {
+      const pods = await backends().catch(() => []);
+      return pods.length === 2 && pods.every((p) => p.metadata.name !== first.metadata.name) ? pods : undefined;
+    }, 30_000);
+    assert.ok(after.every((p) => p.status.podIP !== first.status.podIP), 'the replacement has a new IP');
+    assert.ok(!(await listNamespaces()).includes(sandboxNames(sandboxIdFor(dataDir)).pod(first.metadata.uid)), 'the old pod namespace is gone');
+  });
+
+  test('a crashing command reaches CrashLoopBackOff; an unknown image waits with its reason', async () => {
+    await kok(c, ['apply', '-f', '-'], `apiVersion: v1
+kind: Pod
+metadata: {name: crasher, namespace: example}
+spec:
+  containers:
+  - {name: main, image: busybox, command: ["sh", "-c", "exit 3"]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: unknown, namespace: example}
+spec:
+  containers:
+  - {name: main, image: example.com/nothing:1.0}
+`);
+    const crashed = await eventually('CrashLoopBackOff', async () => {
+      const p = await pod('crasher');
+      const s = p.status.containerStatuses?.[0];
+      return s?.state.waiting?.reason === 'CrashLoopBackOff' ? s : undefined;
+    }, 30_000);
+    assert.ok(crashed.restartCount >= 1);
+    const table = await kok(c, ['get', 'pod', 'crasher', '-n', 'example']);
+    assert.match(table, /crasher\s+0\/1\s+CrashLoopBackOff\s+\d+/);
+    const waiting = await eventually('ErrImagePull', async () => (await pod('unknown')).status.containerStatuses?.[0]?.state.waiting);
+    assert.equal(waiting.reason, 'ErrImagePull');
+    assert.match(waiting.message ?? '', /not in Switchboard's image catalogue/);
+  });
+
+  test('switchboard down stops every pod process and removes every namespace', async () => {
+    const names = sandboxNames(sandboxIdFor(dataDir));
+    const ours = (await listNamespaces()).filter((n) => n.startsWith(names.prefix));
+    assert.ok(ours.length >= 4, `cluster, 2 nodes and pods: ${ours.join(' ')}`);
+    const pids = (await Promise.all(ours.map((n) => pidsIn(n)))).flat();
+    assert.ok(pids.length >= 2, 'the backend processes run in the sandbox');
+    const down = await run(process.execPath, [cliPath, 'down', '--data-dir', dataDir]);
+    assert.equal(down.code, 0, down.stderr);
+    assert.deepEqual((await listNamespaces()).filter((n) => n.startsWith(names.prefix)), []);
+    for (const pid of pids) assert.throws(() => process.kill(pid, 0), `process ${pid} is gone`);
+  });
+});
