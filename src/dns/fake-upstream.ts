@@ -45,10 +45,9 @@ export function aRecord(name: string, ip: string, ttl = 60): WireAnswer {
 
 export async function startFakeUpstream(behave: (q: DecodedPacket, transport: 'udp' | 'tcp') => Behaviour): Promise<FakeUpstream> {
   const queries: UpstreamQuery[] = [];
-  const udp = dgram.createSocket('udp4');
   const rogue = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
   await new Promise<void>((resolve) => rogue.bind(0, '127.0.0.1', resolve));
+  const { udp, tcp } = await bindPair((conn) => serveTcp(conn, queries, behave));
   const port = udp.address().port;
   udp.on('message', (msg, rinfo) => {
     const packet = dnsPacket.decode(msg);
@@ -71,28 +70,6 @@ export async function startFakeUpstream(behave: (q: DecodedPacket, transport: 'u
         return;
     }
   });
-  const tcp = net.createServer((conn) => {
-    let pending = Buffer.alloc(0);
-    conn.on('error', () => undefined);
-    conn.on('data', (chunk: Buffer) => {
-      pending = Buffer.concat([pending, chunk]);
-      while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
-        const msg = pending.subarray(2, 2 + pending.readUInt16BE(0));
-        pending = pending.subarray(2 + msg.length);
-        const packet = dnsPacket.decode(msg);
-        queries.push({ packet, transport: 'tcp' });
-        const b = behave(packet, 'tcp');
-        const out = reply(packet, b.kind === 'answer' ? { ...b, truncated: false } : { kind: 'answer' });
-        const prefix = Buffer.alloc(2);
-        prefix.writeUInt16BE(out.length, 0);
-        conn.write(Buffer.concat([prefix, out]));
-      }
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(port, '127.0.0.1', () => resolve());
-  });
   return {
     host: '127.0.0.1',
     port,
@@ -103,4 +80,42 @@ export async function startFakeUpstream(behave: (q: DecodedPacket, transport: 'u
       await new Promise<void>((resolve) => tcp.close(() => resolve()));
     },
   };
+}
+
+function serveTcp(conn: net.Socket, queries: UpstreamQuery[], behave: (q: DecodedPacket, transport: 'udp' | 'tcp') => Behaviour): void {
+  let pending = Buffer.alloc(0);
+  conn.on('error', () => undefined);
+  conn.on('data', (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk]);
+    while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
+      const msg = pending.subarray(2, 2 + pending.readUInt16BE(0));
+      pending = pending.subarray(2 + msg.length);
+      const packet = dnsPacket.decode(msg);
+      queries.push({ packet, transport: 'tcp' });
+      const b = behave(packet, 'tcp');
+      const out = reply(packet, b.kind === 'answer' ? { ...b, truncated: false } : { kind: 'answer' });
+      const prefix = Buffer.alloc(2);
+      prefix.writeUInt16BE(out.length, 0);
+      conn.write(Buffer.concat([prefix, out]));
+    }
+  });
+}
+
+/** A UDP socket and a TCP listener on the same free port (another pair if TCP's is taken). */
+async function bindPair(onConnection: (conn: net.Socket) => void): Promise<{ udp: dgram.Socket; tcp: net.Server }> {
+  for (let attempt = 0; ; attempt++) {
+    const udp = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+    const tcp = net.createServer(onConnection);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen(udp.address().port, '127.0.0.1', () => resolve());
+      });
+      return { udp, tcp };
+    } catch (err) {
+      udp.close();
+      if (attempt >= 10) throw err;
+    }
+  }
 }

@@ -18,6 +18,7 @@ const AA = 0x0400;
 const TC = 0x0200;
 const RD = 0x0100;
 const RA = 0x0080;
+const OPCODE = 0x7800;
 
 export interface RespondOptions extends ResolveOptions {
   transport: 'udp' | 'tcp';
@@ -49,17 +50,29 @@ function questionEnd(buf: Buffer): number | undefined {
     const len = buf[at];
     if (len === undefined) return undefined;
     if (len === 0) return at + 1 + 4 <= buf.length ? at + 1 + 4 : undefined;
-    if ((len & 0xc0) === 0xc0) return at + 2 + 4 <= buf.length ? at + 2 + 4 : undefined;
+    // A pointer in the question could only point back into the header (the question is the
+    // first name); echoed, it would corrupt the reply. Such a query is malformed.
     if ((len & 0xc0) !== 0) return undefined;
     at += 1 + len;
   }
   return undefined;
 }
 
+/**
+ * True when the header's counts cannot fit the packet (each question takes at least 5 bytes,
+ * each record 11). Such packets are refused before decoding, which would otherwise size its
+ * arrays by the counts: a 12-byte packet could cost a millisecond of CPU.
+ */
+function countsOverrun(buf: Buffer): boolean {
+  const records = buf.readUInt16BE(6) + buf.readUInt16BE(8) + buf.readUInt16BE(10);
+  return buf.readUInt16BE(4) * 5 + records * 11 > buf.length - HEADER_BYTES;
+}
+
 function parseQuery(buf: Buffer): Query | Rcode {
-  const decoded = dnsPacket.decode(buf);
   const flags = buf.readUInt16BE(2);
   if ((flags >> 11) & 0xf) return 'NOTIMP'; // only standard queries
+  if (countsOverrun(buf)) return 'FORMERR';
+  const decoded = dnsPacket.decode(buf);
   const question = decoded.questions?.[0];
   const end = questionEnd(buf);
   if (decoded.questions?.length !== 1 || question === undefined || end === undefined) return 'FORMERR';
@@ -108,7 +121,8 @@ function formErr(buf: Buffer, rcode: number): Buffer {
   const end = questionEnd(buf);
   const header = Buffer.alloc(HEADER_BYTES);
   header.writeUInt16BE(buf.readUInt16BE(0), 0);
-  header.writeUInt16BE(QR | (buf.readUInt16BE(2) & RD) | rcode, 2);
+  // The opcode is copied back, as RFC 1035 asks (it tells a NOTIMP client what was refused).
+  header.writeUInt16BE(QR | (buf.readUInt16BE(2) & (RD | OPCODE)) | rcode, 2);
   if (end !== undefined && rcode === RCODES.NOTIMP) {
     header.writeUInt16BE(1, 4);
     return Buffer.concat([header, buf.subarray(HEADER_BYTES, end)]);

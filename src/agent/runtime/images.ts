@@ -24,7 +24,8 @@ const node = process.execPath;
 
 /** The built-in table, first match wins. */
 export const builtinImages: ImageEntry[] = [
-  { match: 'registry.k8s.io/e2e-test-images/agnhost:*', entrypoint: [node, testImage], cmd: [] },
+  // agnhost's image: ENTRYPOINT /agnhost, CMD pause.
+  { match: 'registry.k8s.io/e2e-test-images/agnhost:*', entrypoint: [node, testImage], cmd: ['pause'] },
   { match: 'switchboard/testserver*', entrypoint: [node, testImage, 'tutorial-backend'], cmd: [] },
   { match: 'busybox*', entrypoint: [], cmd: ['sh'] },
   { match: 'alpine*', entrypoint: [], cmd: ['/bin/sh'] },
