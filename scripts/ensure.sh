@@ -27,3 +27,13 @@ if [ ! -f "$stamp" ] || [ -n "$(find src test bench tsconfig.json package.json -
   npx tsc -p tsconfig.json >&2
   touch "$stamp"
 fi
+
+# The cluster DNS answers UDP through a small C addon (batched recvmmsg/sendmmsg); without it
+# it falls back to Node's dgram, slower but complete. Built with npm's own node-gyp, no download.
+addon=native/udp-batch/build/Release/udp_batch.node
+if [ ! -e "$addon" ] || [ -n "$(find native/udp-batch/src native/udp-batch/binding.gyp -newer "$addon" 2>/dev/null | head -1)" ]; then
+  echo "switchboard: building native/udp-batch (C addon for the DNS server)" >&2
+  if ! npm --prefix native/udp-batch run build >&2; then
+    echo "switchboard: could not build native/udp-batch (needs make, a C compiler and python3: apt-get install build-essential python3); DNS uses Node's dgram instead" >&2
+  fi
+fi

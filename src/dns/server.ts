@@ -11,6 +11,7 @@ import type { RecordIndex } from './records.js';
 import type { Forwarder } from './forwarder.js';
 import { respond, type Outcome } from './wire.js';
 import { AnswerCache } from './answer-cache.js';
+import { openBatchSocket } from '../lib/udp-batch.js';
 
 export interface ListenAddress {
   host: string;
@@ -32,6 +33,8 @@ export interface DnsServerOptions {
   forwarder?: Forwarder;
   /** Server-side search-path completion, default on. */
   complete?: boolean;
+  /** UDP through the batching addon when it is built (default), or always through dgram. */
+  udp?: 'batch' | 'dgram';
   /** Hears each query's outcome and how long it took, in seconds. */
   observe?: (outcome: Outcome, seconds: number) => void;
 }
@@ -86,6 +89,49 @@ function answer(opts: DnsServerOptions, msg: Buffer, ctx: Context, send: (reply:
   } catch (err) {
     fail(err);
   }
+}
+
+/** A bound UDP listener, whichever way it receives. */
+interface UdpListener {
+  port: number;
+  close(): void;
+}
+
+/**
+ * UDP through the batching addon (native/udp-batch): many datagrams per call in and out.
+ * Zone answers of a batch go out in one sendmmsg; forwarded ones later, one at a time.
+ * Undefined when the addon is not built, and the caller falls back to dgram.
+ */
+function bindBatchedUdp(opts: DnsServerOptions, addr: ListenAddress, cache: AnswerCache): UdpListener | undefined {
+  if (opts.udp === 'dgram') return undefined;
+  const ctx: Context = { transport: 'udp', recursion: addr.recursion === true, cache };
+  const noop = (): void => undefined;
+  const socket = openBatchSocket({
+    host: addr.host,
+    port: addr.port,
+    onBatch(batch, s) {
+      const replies: (Buffer | undefined)[] = new Array<Buffer | undefined>(batch.count);
+      let inBatch = true;
+      for (let i = 0; i < batch.count; i++) {
+        const index = i;
+        answer(opts, batch.packet(i), ctx, (reply) => {
+          if (inBatch) replies[index] = reply;
+          else s.sendTo(batch.source(index), reply);
+        }, noop);
+      }
+      inBatch = false;
+      s.reply(batch, replies);
+    },
+    onError: (err) => opts.log.warn({ err }, 'dns: failed to answer a batch'),
+  });
+  return socket ? { port: socket.port, close: () => socket.close() } : undefined;
+}
+
+async function bindAnyUdp(opts: DnsServerOptions, addr: ListenAddress, cache: AnswerCache): Promise<UdpListener> {
+  const batched = bindBatchedUdp(opts, addr, cache);
+  if (batched) return batched;
+  const socket = await bindUdp(opts, addr, cache);
+  return { port: socket.address().port, close: () => socket.close() };
 }
 
 function bindUdp(opts: DnsServerOptions, addr: ListenAddress, cache: AnswerCache): Promise<dgram.Socket> {
@@ -150,7 +196,7 @@ function bindTcp(opts: DnsServerOptions, addr: ListenAddress, conns: Set<net.Soc
 }
 
 export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer> {
-  const udp: dgram.Socket[] = [];
+  const udp: UdpListener[] = [];
   const tcp: net.Server[] = [];
   const bound: ListenAddress[] = [];
   const conns = new Set<net.Socket>();
@@ -167,8 +213,8 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
       // Port 0: use the port the kernel gave UDP for TCP as well; if that TCP port is taken,
       // try another pair (a few times) rather than fail.
       for (let attempt = 0; ; attempt++) {
-        const socket = await bindUdp(opts, addr, cache);
-        const port = socket.address().port;
+        const socket = await bindAnyUdp(opts, addr, cache);
+        const port = socket.port;
         try {
           tcp.push(await bindTcp(opts, { ...addr, port }, conns, cache));
         } catch (err) {
