@@ -6,7 +6,9 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import { destroySandbox } from '../sandbox/network.js';
+import { ClusterNetwork, destroySandbox } from '../sandbox/network.js';
+import { NamespaceBroker } from '../sandbox/broker.js';
+import type { ListenAddress } from '../dns/server.js';
 import { mkdirSync, openSync } from 'node:fs';
 import { openStore } from '../storage/index.js';
 import { ensurePki } from '../apiserver/pki.js';
@@ -55,6 +57,22 @@ export interface DnsOptions {
 }
 
 export class UsageError extends Error {}
+
+/**
+ * The cluster DNS inside the sandbox: on the cluster DNS IP (an address of the cluster
+ * namespace until the service proxy carries Service IPs) and on the cluster address, with
+ * recursion, through sockets the namespace's broker makes there.
+ */
+async function openSandboxDns(sandboxId: string, dnsIP: string): Promise<{ broker: NamespaceBroker; listen: ListenAddress[] }> {
+  const network = await ClusterNetwork.create({ id: sandboxId });
+  await network.addAddress(dnsIP);
+  const broker = await NamespaceBroker.start(network.names.cluster);
+  const listen: ListenAddress[] = [];
+  for (const host of [dnsIP, network.clusterAddress]) {
+    listen.push({ host, port: 53, recursion: true, sockets: { udp: await broker.bindUdp(host, 53), tcp: await broker.listenTcp(host, 53) } });
+  }
+  return { broker, listen };
+}
 
 /** One sandbox per data directory: its namespaces are named after this id. */
 export function sandboxIdFor(dataDir: string): string {
@@ -108,6 +126,8 @@ async function runForeground(o: UpOptions): Promise<number> {
         : ({ kind: 'sqlite', path: p.db } as const);
   const store = await openStore(storeConfig);
   say(`switchboard: store ${o.store === 'etcd' ? `etcd at ${o.etcdEndpoints.join(',')}` : o.store === 'memory' ? 'in memory' : p.db}`);
+  const sandboxDns = o.nodes > 0 && o.dns ? await openSandboxDns(sandboxIdFor(o.dataDir), o.dns.clusterIP ?? nthAddress(cidr, 10)) : undefined;
+  if (sandboxDns) say(`switchboard: cluster sandbox ready; cluster DNS inside it at ${sandboxDns.listen.map((l) => l.host).join(' and ')}`);
   // The API server's /metrics also carries the components' metrics (they start after it).
   let components: Components | undefined;
   const extraMetrics = (): string => components?.metrics() ?? '';
@@ -136,7 +156,7 @@ async function runForeground(o: UpOptions): Promise<number> {
       nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs,
       podEvictionTimeoutMs: o.podEvictionTimeoutMs,
       dns: o.dns === undefined ? undefined : {
-        listen: [{ host: o.bindAddress, port: o.dns.port }],
+        listen: [{ host: o.bindAddress, port: o.dns.port }, ...(sandboxDns?.listen ?? [])],
         zone: o.dns.domain,
         pods: o.dns.pods,
         ...(o.dns.upstreams ? { upstreams: o.dns.upstreams } : {}),
@@ -171,6 +191,7 @@ async function runForeground(o: UpOptions): Promise<number> {
   await waitForSignal();
   say('switchboard: stopping');
   await components.stop();
+  sandboxDns?.broker.stop();
   if (o.nodes > 0) await destroySandbox(sandboxIdFor(o.dataDir)).catch((err: unknown) => log.warn({ err: String(err) }, 'could not remove the sandbox'));
   await api.stop();
   await store.close();

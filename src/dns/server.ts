@@ -23,6 +23,11 @@ export interface ListenAddress {
    * not an open resolver.
    */
   recursion?: boolean;
+  /**
+   * Sockets already bound at host:port (in a sandbox namespace, passed over by its broker);
+   * the server answers on them instead of binding its own.
+   */
+  sockets?: { udp: dgram.Socket; tcp: net.Server };
 }
 
 export interface DnsServerOptions {
@@ -128,19 +133,27 @@ function bindBatchedUdp(opts: DnsServerOptions, addr: ListenAddress, cache: Answ
 }
 
 async function bindAnyUdp(opts: DnsServerOptions, addr: ListenAddress, cache: AnswerCache): Promise<UdpListener> {
+  if (addr.sockets) {
+    const socket = addr.sockets.udp;
+    serveUdp(opts, socket, { transport: 'udp', recursion: addr.recursion === true, cache });
+    return { port: socket.address().port, close: () => socket.close() };
+  }
   const batched = bindBatchedUdp(opts, addr, cache);
   if (batched) return batched;
   const socket = await bindUdp(opts, addr, cache);
   return { port: socket.address().port, close: () => socket.close() };
 }
 
-function bindUdp(opts: DnsServerOptions, addr: ListenAddress, cache: AnswerCache): Promise<dgram.Socket> {
-  const socket = dgram.createSocket({ type: isIPv6(addr.host) ? 'udp6' : 'udp4' });
-  const ctx: Context = { transport: 'udp', recursion: addr.recursion === true, cache };
+function serveUdp(opts: DnsServerOptions, socket: dgram.Socket, ctx: Context): void {
   const noop = (): void => undefined;
   socket.on('message', (msg, rinfo) => {
     answer(opts, msg, ctx, (reply) => socket.send(reply, rinfo.port, rinfo.address, (err) => err && opts.log.debug({ err }, 'dns: udp send failed')), noop);
   });
+}
+
+function bindUdp(opts: DnsServerOptions, addr: ListenAddress, cache: AnswerCache): Promise<dgram.Socket> {
+  const socket = dgram.createSocket({ type: isIPv6(addr.host) ? 'udp6' : 'udp4' });
+  serveUdp(opts, socket, { transport: 'udp', recursion: addr.recursion === true, cache });
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(addr.port, addr.host, () => {
@@ -180,11 +193,16 @@ function serveConnection(opts: DnsServerOptions, conn: net.Socket, ctx: Context)
 
 function bindTcp(opts: DnsServerOptions, addr: ListenAddress, conns: Set<net.Socket>, cache: AnswerCache): Promise<net.Server> {
   const ctx: Context = { transport: 'tcp', recursion: addr.recursion === true, cache };
-  const server = net.createServer((conn) => {
+  const onConnection = (conn: net.Socket): void => {
     conns.add(conn);
     conn.on('close', () => conns.delete(conn));
     serveConnection(opts, conn, ctx);
-  });
+  };
+  if (addr.sockets) {
+    addr.sockets.tcp.on('connection', onConnection);
+    return Promise.resolve(addr.sockets.tcp);
+  }
+  const server = net.createServer(onConnection);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(addr.port, addr.host, () => {

@@ -104,6 +104,16 @@ export class ClusterNetwork {
     return network;
   }
 
+  /**
+   * Gives the cluster namespace one more address (a /32 on its loopback), so a server of the
+   * host process can answer on it there: the cluster DNS on its Service IP, reachable from
+   * every node through the cluster namespace (nodes route everything else to it).
+   */
+  async addAddress(ip: string): Promise<void> {
+    const r = await runProgram('ip', ['-n', this.names.cluster, 'addr', 'add', `${ip}/32`, 'dev', 'lo']);
+    if (r.code !== 0 && !/File exists|already assigned/.test(r.stderr)) throw new SandboxError(`adding ${ip} to ${this.names.cluster}: ${r.stderr.trim()}`, r);
+  }
+
   nodeAddress(index: number): string {
     return formatIpv4(this.base + index + 2);
   }

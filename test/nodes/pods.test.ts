@@ -126,6 +126,18 @@ describe('pods on real nodes', { skip }, () => {
     assert.equal(hostname.trim(), 'env');
   });
 
+  test('S2.5: inside a pod, nslookup and getent resolve Services through the cluster DNS', async () => {
+    const ip = (await kok(c, ['get', 'svc', 'backend-service', '-n', 'example', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
+    await kok(c, ['apply', '-f', '-'], shellPod('lookup', 'nslookup backend-service.example; echo ---; getent hosts backend-service; echo ---; nslookup kubernetes.default'));
+    const done = await finished('lookup');
+    const [nslookup = '', getent = '', kubernetes = ''] = logOf(done.metadata.uid).split('---\n');
+    assert.match(nslookup, /Server:\s+10\.96\.0\.10/);
+    assert.match(nslookup, new RegExp(`Name:\\s+backend-service\\.example\\.svc\\.cluster\\.local\\nAddress: ${ip.replaceAll('.', '\\.')}`));
+    assert.match(getent, new RegExp(`^${ip.replaceAll('.', '\\.')}\\s+backend-service\\.example\\.svc\\.cluster\\.local`));
+    assert.match(kubernetes, /Address: 10\.96\.0\.1\n/);
+    assert.equal(done.status.phase, 'Succeeded');
+  });
+
   test('a pod with hostname and subdomain finds its FQDN in /etc/hosts; dnsPolicy None gets exactly its dnsConfig', async () => {
     const extra = `  hostname: web-0
   subdomain: web
