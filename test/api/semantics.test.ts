@@ -105,9 +105,12 @@ for (const store of storeKinds()) describe(`API semantics (${store})`, () => {
     await call('POST', '/api/v1/namespaces/default/configmaps', { ...cm('held'), metadata: { name: 'held', finalizers: ['example.com/hold'] } });
     const del = await call('DELETE', '/api/v1/namespaces/default/configmaps/held', { propagationPolicy: 'Foreground' });
     assert.equal(del.status, 200);
+    // The DELETE answers with the object as stored: the policy recorded as a finalizer. (The
+    // garbage collector then drops foregroundDeletion at once, as there are no dependents.)
+    assert.deepEqual(del.json<Obj>().metadata.finalizers, ['example.com/hold', 'foregroundDeletion']);
     const held = (await call('GET', '/api/v1/namespaces/default/configmaps/held')).json<Obj>();
     assert.ok(held.metadata.deletionTimestamp);
-    assert.deepEqual(held.metadata.finalizers, ['example.com/hold', 'foregroundDeletion']);
+    assert.ok((held.metadata.finalizers as string[] | undefined)?.includes('example.com/hold'), 'the deletion waits for the remaining finalizer');
     const patch = await call('PATCH', '/api/v1/namespaces/default/configmaps/held', { metadata: { finalizers: null } }, 'application/merge-patch+json');
     assert.equal(patch.status, 200, patch.body);
     assert.equal((await call('GET', '/api/v1/namespaces/default/configmaps/held')).status, 404);

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliPath, run, skipUnless, startCluster, type Cluster } from '../harness.js';
 import { eventually, kjson, kok } from '../controllers/kube.js';
@@ -193,6 +193,65 @@ spec:
     const waiting = await eventually('ErrImagePull', async () => (await pod('unknown')).status.containerStatuses?.[0]?.state.waiting);
     assert.equal(waiting.reason, 'ErrImagePull');
     assert.match(waiting.message ?? '', /not in Switchboard's image catalogue/);
+  });
+
+  test('readiness flips the pod in its Service\'s endpoints; a failing liveness probe restarts the container', async () => {
+    const flag = join(dataDir, `ready-${Date.now()}`);
+    await kok(c, ['apply', '-f', '-'], `apiVersion: v1
+kind: Service
+metadata: {name: flip, namespace: example}
+spec:
+  selector: {app: flip}
+  ports: [{port: 8080}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: flip, namespace: example, labels: {app: flip}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: registry.k8s.io/e2e-test-images/agnhost:2.53
+    args: ["netexec", "--http-port=8080", "--udp-port=-1"]
+    readinessProbe:
+      exec: {command: ["cat", "${flag}"]}
+      periodSeconds: 1
+      failureThreshold: 1
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: unhealthy, namespace: example}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: registry.k8s.io/e2e-test-images/agnhost:2.53
+    args: ["netexec", "--http-port=8080", "--udp-port=-1"]
+    livenessProbe:
+      httpGet: {path: /healthz, port: 9999}
+      periodSeconds: 1
+      failureThreshold: 2
+`);
+    const ready = async (want: string): Promise<void> => {
+      await eventually(`endpoints ${want}`, async () => {
+        const ep = await kjson<{ subsets?: { addresses?: { ip: string }[]; notReadyAddresses?: { ip: string }[] }[] }>(c, ['get', 'endpoints', 'flip', '-n', 'example', '-o', 'json']);
+        const state = ep.subsets?.[0]?.addresses?.length ? 'ready' : ep.subsets?.[0]?.notReadyAddresses?.length ? 'not ready' : 'none';
+        return state === want ? true : undefined;
+      }, 20_000);
+    };
+    await ready('not ready');
+    writeFileSync(flag, 'ok');
+    await ready('ready');
+    const p = await pod('flip');
+    assert.match(await kok(c, ['get', 'pod', 'flip', '-n', 'example']), /flip\s+1\/1\s+Running/);
+    assert.ok(p.status.containerStatuses?.[0]?.ready);
+    rmSync(flag);
+    await ready('not ready');
+    const restarted = await eventually('liveness restart', async () => {
+      const s = (await pod('unhealthy')).status.containerStatuses?.[0];
+      return s && s.restartCount >= 1 ? s : undefined;
+    }, 30_000);
+    assert.ok(restarted.restartCount >= 1);
   });
 
   test('switchboard down stops every pod process and removes every namespace', async () => {

@@ -17,6 +17,7 @@ import { runWorkers, WorkQueue } from '../../client/workqueue.js';
 import type { Controller, ControllerDeps } from '../../controllers/types.js';
 import { formatCidr, nthSubnet, parseIpv4Cidr, type NodeIpam } from '../../lib/ipam.js';
 import { ClusterNetwork, destroyPodNamespaces, type NodeNetwork } from '../../sandbox/network.js';
+import { NamespaceBroker } from '../../sandbox/broker.js';
 import { Heartbeat } from '../simulated/heartbeat.js';
 import { goArch, type SimulatedNode } from '../simulated/node-object.js';
 import type { NodeState } from '../simulated/pod-loop.js';
@@ -122,7 +123,7 @@ export function startNodeAgent(config: NodeAgentConfig, deps: ControllerDeps): C
 
   function statusOf(pod: KubeObject, runtime: PodRuntime, hostIP: string): Record<string, unknown> {
     const views = runtime.views();
-    const ready = new Set(views.main.filter((c) => 'running' in c.state).map((c) => c.name));
+    const ready = new Set(views.main.filter((c) => c.ready).map((c) => c.name));
     return realPodStatus(pod, {
       now: deps.clock.now(),
       hostIP,
@@ -168,6 +169,7 @@ export function startNodeAgent(config: NodeAgentConfig, deps: ControllerDeps): C
         clusterDomain: config.clusterDomain,
         nodeResolvConf: hostResolv,
         log,
+        connect: (host, port) => brokerOf(node.netns).then((b) => b.connect(host, port)),
         onChange: () => queue.add(key),
       });
       runtime.podKey = key;
@@ -181,6 +183,17 @@ export function startNodeAgent(config: NodeAgentConfig, deps: ControllerDeps): C
     if (JSON.stringify({ ...current, ...status }) !== JSON.stringify(current)) await writeStatus(pod, status);
     if (status.phase === 'Succeeded' || status.phase === 'Failed') await teardown(uid, state.ipam, 0, true);
   }
+
+  // One socket broker per node namespace, for probes from the node to its pods.
+  const brokers = new Map<string, Promise<NamespaceBroker>>();
+  const brokerOf = (netns: string): Promise<NamespaceBroker> => {
+    let b = brokers.get(netns);
+    if (!b) {
+      b = NamespaceBroker.start(netns);
+      brokers.set(netns, b);
+    }
+    return b;
+  };
 
   let running: Promise<void> | undefined;
   let stopped = false;
@@ -221,6 +234,7 @@ export function startNodeAgent(config: NodeAgentConfig, deps: ControllerDeps): C
       queue.shutDown();
       await running;
       await Promise.all([...runtimes.keys()].map((uid) => teardown(uid, undefined, 2000)));
+      for (const b of brokers.values()) void b.then((broker) => broker.stop(), () => undefined);
     },
   };
 }

@@ -13,6 +13,8 @@ import type { ClusterNetwork, NodeNetwork } from '../../sandbox/network.js';
 import { containerEnv, expandCommandAndArgs, hostnameOf, hostsFile, resolvConf, type ContainerSpec } from '../podspec/index.js';
 import { ContainerProcess, type ContainerExit, type PodNamespaces } from './container.js';
 import { resolveContainer, type ImageEntry } from './images.js';
+import { probeOf, Prober, type ProbeTarget } from './probes.js';
+import type net from 'node:net';
 
 export interface PodRuntimeContext {
   network: ClusterNetwork;
@@ -25,6 +27,8 @@ export interface PodRuntimeContext {
   /** What `dnsPolicy: Default` pods get: the node's resolver, which in the sandbox is the cluster DNS. */
   nodeResolvConf: string;
   log: Logger;
+  /** A TCP connection from the node to a pod address (probes). */
+  connect(host: string, port: number): Promise<net.Socket>;
   /** Called whenever a container changes state, so the pod's status is written again. */
   onChange: () => void;
 }
@@ -44,6 +48,8 @@ export interface ContainerView {
   state: { running: { startedAt: string } } | { waiting: { reason: string; message?: string } } | { terminated: Terminated };
   lastState?: { terminated: Terminated };
   started: boolean;
+  /** Running, started, and its readiness probe (if any) passes. */
+  ready: boolean;
 }
 
 interface Slot {
@@ -55,6 +61,7 @@ interface Slot {
   last?: Terminated;
   failures: number;
   timer?: NodeJS.Timeout;
+  probes?: { startup?: Prober; readiness?: Prober; liveness?: Prober };
 }
 
 const BACKOFF_START_MS = 10_000;
@@ -162,8 +169,57 @@ export class PodRuntime {
     slot.proc = proc;
     slot.waiting = undefined;
     slot.terminated = undefined;
+    if (!isInit) this.startProbes(slot, proc);
     this.ctx.onChange();
     void proc.exited.then((exit) => this.exited(slot, proc, exit, isInit));
+  }
+
+  /**
+   * Startup first; once it passes (or without one), readiness and liveness. A failing startup
+   * or liveness probe kills the container, which then restarts per restartPolicy.
+   */
+  private startProbes(slot: Slot, proc: ContainerProcess): void {
+    const namedPorts = new Map<string, number>();
+    for (const p of (slot.spec as { ports?: { name?: string; containerPort?: number }[] }).ports ?? []) {
+      if (p.name && p.containerPort) namedPorts.set(p.name, p.containerPort);
+    }
+    const target: ProbeTarget = { podIP: this.ip, namedPorts, connect: (h, port) => this.ctx.connect(h, port), pid: () => (proc.running ? proc.pid : undefined) };
+    const kill = (why: string): void => {
+      this.ctx.log.info({ pod: this.podKey, container: slot.spec.name, why }, 'killing container');
+      void proc.stop(this.graceMs());
+    };
+    const probes: NonNullable<Slot['probes']> = {};
+    const readiness = probeOf(slot.spec, 'readinessProbe');
+    const liveness = probeOf(slot.spec, 'livenessProbe');
+    const startup = probeOf(slot.spec, 'startupProbe');
+    const startRest = (): void => {
+      if (readiness) probes.readiness = new Prober(readiness, target, false, () => this.ctx.onChange());
+      if (liveness) probes.liveness = new Prober(liveness, target, true, (ok) => !ok && kill('liveness probe failed'));
+      probes.readiness?.start();
+      probes.liveness?.start();
+      this.ctx.onChange();
+    };
+    if (startup) {
+      probes.startup = new Prober(startup, target, false, (ok) => (ok ? startRest() : undefined));
+      // A startup probe that keeps failing past its threshold kills the container.
+      const deadlineMs = ((startup.initialDelaySeconds ?? 0) + (startup.periodSeconds ?? 10) * (startup.failureThreshold ?? 3)) * 1000;
+      const timer = setTimeout(() => probes.startup && !probes.startup.ok && proc.running && kill('startup probe failed'), deadlineMs);
+      void proc.exited.then(() => clearTimeout(timer));
+      probes.startup.start();
+    } else {
+      startRest();
+    }
+    slot.probes = probes;
+  }
+
+  private stopProbes(slot: Slot): void {
+    for (const p of Object.values(slot.probes ?? {})) p?.stop();
+    slot.probes = undefined;
+  }
+
+  private graceMs(): number {
+    const g = isRecord(this.pod.spec) && typeof this.pod.spec.terminationGracePeriodSeconds === 'number' ? this.pod.spec.terminationGracePeriodSeconds : 30;
+    return g * 1000;
   }
 
   private wait(slot: Slot, reason: string, message: string): void {
@@ -183,6 +239,7 @@ export class PodRuntime {
     };
     slot.proc = undefined;
     slot.terminated = record;
+    this.stopProbes(slot);
     if (this.stopping) return this.ctx.onChange();
     const ranMs = exit.finishedAt.getTime() - proc.startedAt.getTime();
     if (ranMs > BACKOFF_RESET_MS) slot.failures = 0;
@@ -231,9 +288,13 @@ export class PodRuntime {
 
   private view(slot: Slot): ContainerView {
     const base = { name: slot.spec.name, image: slot.spec.image ?? '', restartCount: slot.restartCount, ...(slot.last ? { lastState: { terminated: slot.last } } : {}) };
-    if (slot.proc?.running) return { ...base, state: { running: { startedAt: slot.proc.startedAt.toISOString().replace(/\.\d+Z$/, 'Z') } }, started: true };
-    if (slot.terminated) return { ...base, state: { terminated: slot.terminated }, started: false };
-    return { ...base, state: { waiting: slot.waiting ?? { reason: 'ContainerCreating' } }, started: false };
+    if (slot.proc?.running) {
+      const started = slot.probes?.startup ? slot.probes.startup.ok : true;
+      const ready = started && (slot.probes?.readiness ? slot.probes.readiness.ok : true);
+      return { ...base, state: { running: { startedAt: slot.proc.startedAt.toISOString().replace(/\.\d+Z$/, 'Z') } }, started, ready };
+    }
+    if (slot.terminated) return { ...base, state: { terminated: slot.terminated }, started: false, ready: false };
+    return { ...base, state: { waiting: slot.waiting ?? { reason: 'ContainerCreating' } }, started: false, ready: false };
   }
 
   /** Stops every container (SIGTERM, then SIGKILL after `graceMs`), then removes the sandbox. */
@@ -242,6 +303,7 @@ export class PodRuntime {
     for (const slot of [...this.init, ...this.main]) {
       if (slot.timer) clearTimeout(slot.timer);
       slot.timer = undefined;
+      this.stopProbes(slot);
     }
     await Promise.all([...this.init, ...this.main].map((s) => s.proc?.stop(graceMs)));
     await this.ctx.network.removePod(this.ctx.node, this.uid).catch((err: unknown) => this.ctx.log.warn({ err: String(err), pod: this.pod.metadata.name }, 'could not remove the pod network'));
