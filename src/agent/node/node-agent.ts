@@ -18,6 +18,7 @@ import type { Controller, ControllerDeps } from '../../controllers/types.js';
 import { formatCidr, nthSubnet, parseIpv4Cidr, type NodeIpam } from '../../lib/ipam.js';
 import { ClusterNetwork, destroyPodNamespaces, type NodeNetwork } from '../../sandbox/network.js';
 import { NamespaceBroker } from '../../sandbox/broker.js';
+import { kubeletEndpointAnnotation, kubeletTokenAnnotation, startKubeletServer, type KubeletServer } from './kubelet-server.js';
 import { Heartbeat } from '../simulated/heartbeat.js';
 import { goArch, type SimulatedNode } from '../simulated/node-object.js';
 import type { NodeState } from '../simulated/pod-loop.js';
@@ -42,6 +43,7 @@ export interface NodeAgentConfig {
 }
 
 const podInfo = findResource('', 'pods') as ResourceInfo;
+const nodeInfo = findResource('', 'nodes') as ResourceInfo;
 const fieldManager = 'switchboard-node';
 
 function nodeNameOf(pod: KubeObject): string {
@@ -77,7 +79,7 @@ export function startNodeAgent(config: NodeAgentConfig, deps: ControllerDeps): C
     nodes: nodeInformer,
     states,
     specs,
-    facts: { arch: goArch(arch()), kernelVersion: release(), capacity: { cpu: '2', memory: '8Gi', pods: String(config.maxPods ?? 250) } },
+    facts: { kind: 'sandbox', arch: goArch(arch()), kernelVersion: release(), capacity: { cpu: '2', memory: '8Gi', pods: String(config.maxPods ?? 250) } },
     clock: deps.clock,
     log,
     leaseDurationSeconds: config.leaseDurationSeconds ?? 40,
@@ -196,6 +198,7 @@ export function startNodeAgent(config: NodeAgentConfig, deps: ControllerDeps): C
   };
 
   let running: Promise<void> | undefined;
+  let kubelet: KubeletServer | undefined;
   let stopped = false;
   const ready = (async () => {
     network = await ClusterNetwork.create({ id: config.sandboxId });
@@ -206,6 +209,20 @@ export function startNodeAgent(config: NodeAgentConfig, deps: ControllerDeps): C
     });
     await Promise.all([pods.waitForSync(), services.waitForSync(), nodeInformer.waitForSync()]);
     await heartbeat.registerAll();
+    kubelet = await startKubeletServer({
+      podsDir,
+      uidOf: (ns, name) => {
+        const pod = pods.cache.get(`${ns}/${name}`);
+        return pod && states.has(nodeNameOf(pod)) ? pod.metadata.uid : undefined;
+      },
+      isRunning: (uid, container) => runtimes.get(uid)?.pidOf(container) !== undefined,
+      log,
+    });
+    // The API server reaches this agent's logs through these annotations (see kubelet-server.ts).
+    const annotations = { [kubeletEndpointAnnotation]: kubelet.endpoint, [kubeletTokenAnnotation]: kubelet.token };
+    for (const name of config.nodeNames) {
+      await deps.client.patch(nodeInfo, undefined, name, 'merge', { metadata: { annotations } }, { fieldManager });
+    }
     // Pods left from an agent that died are cleaned up and started afresh.
     const removed = await destroyPodNamespaces(config.sandboxId);
     if (removed.length > 0) log.info({ removed: removed.length }, 'cleaned up pods of a previous agent');
@@ -235,6 +252,7 @@ export function startNodeAgent(config: NodeAgentConfig, deps: ControllerDeps): C
       await running;
       await Promise.all([...runtimes.keys()].map((uid) => teardown(uid, undefined, 2000)));
       for (const b of brokers.values()) void b.then((broker) => broker.stop(), () => undefined);
+      await kubelet?.close();
     },
   };
 }

@@ -14,6 +14,8 @@ export interface SimulatedNode {
 
 /** Facts of the machine and configuration every simulated node reports. */
 export interface NodeFacts {
+  /** 'simulated' (default) or 'sandbox': a real node of the cluster sandbox. */
+  kind?: 'simulated' | 'sandbox';
   arch: string;
   kernelVersion: string;
   capacity: { cpu: string; memory: string; pods: string };
@@ -40,7 +42,7 @@ function nodeLabels(node: SimulatedNode, facts: NodeFacts): Record<string, strin
     'kubernetes.io/arch': facts.arch,
     'beta.kubernetes.io/os': 'linux',
     'beta.kubernetes.io/arch': facts.arch,
-    type: 'simulated',
+    type: facts.kind ?? 'simulated',
   };
 }
 
@@ -100,8 +102,8 @@ export function nodeStatus(existing: KubeObject | undefined, node: SimulatedNode
       systemUUID: '',
       bootID: '',
       kernelVersion: facts.kernelVersion,
-      osImage: 'Switchboard simulated node',
-      containerRuntimeVersion: 'switchboard://simulated',
+      osImage: facts.kind === 'sandbox' ? 'Switchboard sandbox node' : 'Switchboard simulated node',
+      containerRuntimeVersion: facts.kind === 'sandbox' ? 'switchboard://processes' : 'switchboard://simulated',
       kubeletVersion,
       kubeProxyVersion: kubeletVersion,
       operatingSystem: 'linux',

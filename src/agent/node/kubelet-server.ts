@@ -1,0 +1,101 @@
+/**
+ * The node agent's own HTTP endpoint, the part of the kubelet API the API server proxies to:
+ * `GET /containerLogs/{namespace}/{pod}/{container}` with the kubelet's query parameters
+ * (follow, tailLines, previous, sinceSeconds, limitBytes). It listens on host loopback with a
+ * bearer token; the Node's `switchboard.io/kubelet-endpoint` annotation tells the API server
+ * where (the sandbox's node addresses are not reachable from the host).
+ */
+import http from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../../lib/log.js';
+import { streamLog } from './logs.js';
+
+export { kubeletEndpointAnnotation, kubeletTokenAnnotation } from '../../api/node-annotations.js';
+
+export interface KubeletServerDeps {
+  /** `<podsDir>/<uid>/<container>/<restartCount>.log` */
+  podsDir: string;
+  /** The uid of a pod this agent knows, by namespace and name. */
+  uidOf(namespace: string, name: string): string | undefined;
+  /** True while the container may still write (for follow). */
+  isRunning(uid: string, container: string): boolean;
+  log: Logger;
+}
+
+export interface KubeletServer {
+  /** `host:port` and token, for the Node annotation. */
+  endpoint: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+function fail(res: http.ServerResponse, code: number, message: string): void {
+  res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end(message);
+}
+
+/** Log files of a container, oldest restart first. */
+function logFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => /^\d+\.log$/.test(f))
+    .sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10))
+    .map((f) => join(dir, f));
+}
+
+export async function startKubeletServer(deps: KubeletServerDeps): Promise<KubeletServer> {
+  const token = randomBytes(24).toString('hex');
+  const expected = Buffer.from(`Bearer ${token}`);
+  const server = http.createServer((req, res) => {
+    const auth = Buffer.from(req.headers.authorization ?? '');
+    if (auth.length !== expected.length || !timingSafeEqual(auth, expected)) return fail(res, 401, 'Unauthorized');
+    const url = new URL(req.url ?? '/', 'http://kubelet');
+    const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+    if (req.method !== 'GET' || !m) return fail(res, 404, 'not found');
+    const [, ns = '', pod = '', container = ''] = m.map(decodeURIComponent);
+    const uid = deps.uidOf(ns, pod);
+    if (!uid) return fail(res, 404, `pod "${pod}" in namespace "${ns}" is not on this node`);
+    const files = logFiles(join(deps.podsDir, uid, container));
+    const previous = url.searchParams.get('previous') === 'true';
+    const file = previous ? files[files.length - 2] : files[files.length - 1];
+    if (!file) {
+      return previous
+        ? fail(res, 400, `previous terminated container "${container}" in pod "${pod}" not found`)
+        : fail(res, 400, `container "${container}" in pod "${pod}" is waiting to start: ContainerCreating`);
+    }
+    const num = (name: string): number | undefined => {
+      const v = url.searchParams.get(name);
+      return v !== null && /^\d+$/.test(v) ? Number(v) : undefined;
+    };
+    const sinceSeconds = num('sinceSeconds');
+    const follow = url.searchParams.get('follow') === 'true' && !previous;
+    res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Transfer-Encoding': 'chunked' });
+    streamLog({
+      file,
+      res,
+      follow,
+      tailLines: num('tailLines'),
+      limitBytes: num('limitBytes'),
+      // Without per-line times, --since keeps the whole file when it was written within the window.
+      skipAll: sinceSeconds !== undefined && statSync(file).mtimeMs < Date.now() - sinceSeconds * 1000,
+      stillWriting: () => deps.isRunning(uid, container) && logFiles(join(deps.podsDir, uid, container)).at(-1) === file,
+    }).catch((err: unknown) => {
+      deps.log.debug({ err: String(err) }, 'log stream ended with an error');
+      res.destroy();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    endpoint: `127.0.0.1:${port}`,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
