@@ -13,6 +13,8 @@ import type { Logger } from '../lib/log.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { WatchCache } from './cache.js';
 import { Registry } from './registry.js';
+import { isPodStreamPath, proxyPodStream } from './pod-exec.js';
+import type { Duplex } from 'node:stream';
 import { authenticate, isAnonymousPath, type User } from './auth.js';
 import { sendError, sendJson, sendText, toStatusError } from './http.js';
 import { parseApiPath } from './request-info.js';
@@ -117,6 +119,19 @@ export async function startApiServer(config: ApiServerConfig, deps: ApiServerDep
     },
   );
   server.on('clientError', (_err, socket) => socket.destroy());
+  // Streaming subresources (exec) arrive as WebSocket upgrades, not as requests.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = new URL(req.url ?? '/', 'https://localhost').pathname;
+    if (!authenticate(req, config.tokens)) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    if (!isPodStreamPath(path)) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    void proxyPodStream(req, socket, head, registry);
+  });
   server.keepAliveTimeout = 120_000;
   server.headersTimeout = 60_000;
   server.requestTimeout = 0; // watches are long; inactivity is what ends them

@@ -310,6 +310,30 @@ spec:
     assert.match(follow.stdout, /\{"healthy":true\}/);
   });
 
+  test('kubectl exec: output, stderr, exit code, stdin; S1.3 with -it in a terminal', async () => {
+    await kok(c, ['apply', '-f', '-'], `apiVersion: v1
+kind: Pod
+metadata: {name: frontend, namespace: example, labels: {app: frontend}}
+spec:
+  containers:
+  - {name: main, image: busybox, command: ["sh", "-c", "sleep 3600"]}
+`);
+    await eventually('frontend running', async () => ((await pod('frontend')).status.phase === 'Running' ? true : undefined), 30_000);
+    const r = await c.kubectl(['exec', 'frontend', '-n', 'example', '--', 'sh', '-c', 'hostname; echo oops >&2; exit 3']);
+    assert.equal(r.stdout, 'frontend\n');
+    assert.match(r.stderr, /oops\n/);
+    assert.match(r.stderr, /command terminated with exit code 3/);
+    assert.equal(r.code, 3);
+    const cat = await c.kubectl(['exec', '-i', 'frontend', '-n', 'example', '--', 'cat'], { input: 'through stdin\n' });
+    assert.equal(cat.stdout, 'through stdin\n');
+    // -it needs a terminal on kubectl's side: `script` gives it one, and types into it.
+    const [backend] = await backends();
+    const typed = `sleep 1.5; printf 'wget -qO- http://${backend?.status.podIP}:5000/healthy; echo\\n'; sleep 1.5; printf 'exit\\n'; sleep 0.5`;
+    const session = await run('sh', ['-c', `(${typed}) | script -qfec "kubectl --kubeconfig ${c.kubeconfig} exec -it frontend -n example -- sh" /dev/null`]);
+    assert.match(session.stdout, /\{"healthy":true\}/, session.stdout + session.stderr);
+    assert.equal(session.code, 0, session.stdout);
+  });
+
   test('switchboard down stops every pod process and removes every namespace', async () => {
     const names = sandboxNames(sandboxIdFor(dataDir));
     const ours = (await listNamespaces()).filter((n) => n.startsWith(names.prefix));

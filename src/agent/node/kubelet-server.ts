@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../lib/log.js';
 import { streamLog } from './logs.js';
+import { serveExec } from './exec.js';
+import type { Duplex } from 'node:stream';
 
 export { kubeletEndpointAnnotation, kubeletTokenAnnotation } from '../../api/node-annotations.js';
 
@@ -22,6 +24,8 @@ export interface KubeletServerDeps {
   uidOf(namespace: string, name: string): string | undefined;
   /** True while the container may still write (for follow). */
   isRunning(uid: string, container: string): boolean;
+  /** The pid of a running container (exec enters its namespaces). */
+  pidOf(uid: string, container: string): number | undefined;
   log: Logger;
 }
 
@@ -86,6 +90,24 @@ export async function startKubeletServer(deps: KubeletServerDeps): Promise<Kubel
       deps.log.debug({ err: String(err) }, 'log stream ended with an error');
       res.destroy();
     });
+  });
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refuse = (code: number, message: string): void => {
+      socket.end(`HTTP/1.1 ${code} ${http.STATUS_CODES[code] ?? ''}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${message}`);
+    };
+    const auth = Buffer.from(req.headers.authorization ?? '');
+    if (auth.length !== expected.length || !timingSafeEqual(auth, expected)) return refuse(401, 'Unauthorized');
+    const url = new URL(req.url ?? '/', 'http://kubelet');
+    const m = /^\/exec\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+    if (!m) return refuse(404, 'not found');
+    const [, ns = '', pod = '', container = ''] = m.map(decodeURIComponent);
+    const uid = deps.uidOf(ns, pod);
+    const pid = uid ? deps.pidOf(uid, container) : undefined;
+    if (!uid) return refuse(404, `pod "${pod}" in namespace "${ns}" is not on this node`);
+    if (pid === undefined) return refuse(400, `container ${container} is not running in pod ${pod}`);
+    const command = url.searchParams.getAll('command');
+    if (command.length === 0) return refuse(400, 'you must specify at least one command for the container');
+    serveExec(req, socket, head, { pid, command, stdin: url.searchParams.get('stdin') === 'true', tty: url.searchParams.get('tty') === 'true' }, deps.log);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;

@@ -216,6 +216,7 @@ export function startNodeAgent(config: NodeAgentConfig, deps: ControllerDeps): C
         return pod && states.has(nodeNameOf(pod)) ? pod.metadata.uid : undefined;
       },
       isRunning: (uid, container) => runtimes.get(uid)?.pidOf(container) !== undefined,
+      pidOf: (uid, container) => runtimes.get(uid)?.pidOf(container),
       log,
     });
     // The API server reaches this agent's logs through these annotations (see kubelet-server.ts).
