@@ -7,12 +7,7 @@
  */
 import dnsPacket, { type Answer as WireAnswer } from 'dns-packet';
 
-const HEADER_BYTES = 12;
-const OPT_TYPE = 41;
-const OPT_BYTES = 11;
-const QR = 0x8000;
-const RD = 0x0100;
-const TC = 0x0200;
+import { HEADER_BYTES, MAX_UDP_PAYLOAD, OPT_BYTES, OPT_TYPE, QR, RD, TC } from './header.js';
 
 export interface SimpleQuery {
   id: number;
@@ -116,10 +111,10 @@ export function replyFromCache(buf: Buffer, query: SimpleQuery, entry: CachedAns
   let at = query.questionEnd;
   at += sections.bytes.copy(out, at);
   if (opt) {
-    // Our OPT: root name, type 41, payload 1232, extended rcode 0, version 0, flags 0, no data.
+    // Our OPT: root name, type 41, our payload size, extended rcode 0, version 0, flags 0, no data.
     out[at] = 0;
     out.writeUInt16BE(OPT_TYPE, at + 1);
-    out.writeUInt16BE(1232, at + 3);
+    out.writeUInt16BE(MAX_UDP_PAYLOAD, at + 3);
     out.writeUInt32BE(0, at + 5);
     out.writeUInt16BE(0, at + 9);
   }

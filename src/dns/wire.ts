@@ -9,16 +9,9 @@ import type { RecordIndex } from './records.js';
 import { RCODES, resolveQuestion, type Reply, type ResolveOptions } from './resolve.js';
 import { cachedAnswer, parseSimpleQuery, replyFromCache, type AnswerCache, type SimpleQuery } from './answer-cache.js';
 
-/** The EDNS buffer size recommended since DNS flag day 2020, to avoid IP fragmentation. */
-export const MAX_UDP_PAYLOAD = 1232;
-const CLASSIC_UDP_PAYLOAD = 512;
-const HEADER_BYTES = 12;
-const QR = 0x8000;
-const AA = 0x0400;
-const TC = 0x0200;
-const RD = 0x0100;
-const RA = 0x0080;
-const OPCODE = 0x7800;
+import { AA, CLASSIC_UDP_PAYLOAD, HEADER_BYTES, MAX_UDP_PAYLOAD, OPCODE, QR, RA, RD, TC } from './header.js';
+
+export { MAX_UDP_PAYLOAD };
 
 export interface RespondOptions extends ResolveOptions {
   transport: 'udp' | 'tcp';

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { skipUnless, startCluster, type Cluster } from '../harness.js';
 import { endpointsOf, eventually, kjson, kok, podsOf, slicesOf, sortedIps } from './kube.js';
+import { nginxStatefulSet } from '../kubectl/manifests.js';
 
 const skip = skipUnless('kubectl');
 
@@ -141,38 +142,7 @@ spec:
   });
 
   test('a StatefulSet with a headless service gives endpoints with hostnames', async () => {
-    await kok(c, ['create', '-f', '-'], `apiVersion: v1
-kind: Service
-metadata:
-  name: nginx
-spec:
-  clusterIP: None
-  selector:
-    app: nginx-sts
-  ports:
-  - port: 80
----
-apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: nginx
-spec:
-  serviceName: nginx
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx-sts
-  template:
-    metadata:
-      labels:
-        app: nginx-sts
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:latest
-        ports:
-        - containerPort: 80
-`);
+    await kok(c, ['create', '-f', '-'], nginxStatefulSet());
     const slices = await eventually(
       'three endpoints with hostnames',
       async () => {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, skipUnless, startCluster, type Cluster } from '../harness.js';
 import { eventually, kok } from '../controllers/kube.js';
-import { exampleApp, headlessService, nginxDeployment, nodePortService } from '../kubectl/manifests.js';
+import { exampleApp, headlessService, nginxDeployment, nginxStatefulSet, nodePortService } from '../kubectl/manifests.js';
 import { pollUntil, queryUdp } from './client.js';
 
 const skip = skipUnless('kubectl') || skipUnless('dig');
@@ -52,44 +52,6 @@ spec:
   externalName: backend-service.example.svc.cluster.local
 `;
 
-/** S4.8: a StatefulSet `nginx` governed by the headless Service `nginx` (own namespace). */
-const statefulSet = `apiVersion: v1
-kind: Service
-metadata:
-  name: nginx
-  namespace: web
-spec:
-  clusterIP: None
-  selector:
-    app: nginx-sts
-  ports:
-  - name: web
-    port: 80
----
-apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: nginx
-  namespace: web
-spec:
-  serviceName: nginx
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx-sts
-  template:
-    metadata:
-      labels:
-        app: nginx-sts
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:latest
-        ports:
-        - name: web
-          containerPort: 80
-`;
-
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? NaN;
@@ -118,7 +80,7 @@ describe('cluster DNS with dig', { skip }, () => {
     [host, port] = status.dns.split(':') as [string, string];
     await kok(c, ['create', 'namespace', 'example']);
     await kok(c, ['create', 'namespace', 'web']);
-    for (const manifest of [exampleApp, nodePortService, headlessService, nginxDeployment, nginxService, externalBackend, statefulSet]) {
+    for (const manifest of [exampleApp, nodePortService, headlessService, nginxDeployment, nginxService, externalBackend, nginxStatefulSet('web')]) {
       await kok(c, ['apply', '-f', '-'], manifest);
     }
     await kok(c, ['expose', 'deployment', 'backend', '--port=5000', '--cluster-ip=None', '--name=backend-headless', '-n', 'example']);

@@ -143,3 +143,43 @@ spec:
         ports:
         - containerPort: 80
 `;
+
+/** S4.8: a StatefulSet `nginx` of 3 governed by the headless Service `nginx` (port name `web`). */
+export function nginxStatefulSet(namespace = 'default'): string {
+  return `apiVersion: v1
+kind: Service
+metadata:
+  name: nginx
+  namespace: ${namespace}
+spec:
+  clusterIP: None
+  selector:
+    app: nginx-sts
+  ports:
+  - name: web
+    port: 80
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: nginx
+  namespace: ${namespace}
+spec:
+  serviceName: nginx
+  replicas: 3
+  selector:
+    matchLabels:
+      app: nginx-sts
+  template:
+    metadata:
+      labels:
+        app: nginx-sts
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:latest
+        ports:
+        - name: web
+          containerPort: 80
+`;
+}
