@@ -9,6 +9,7 @@ import { isRecord, type KubeObject } from '../api/types.js';
 import type { Store } from '../storage/types.js';
 import type { Logger } from '../lib/log.js';
 import { handlePodLog } from './pod-logs.js';
+import { handlePodProxy } from './pod-proxy.js';
 import type { Clock } from '../lib/clock.js';
 import type { WatchCache } from './cache.js';
 import type { FieldValidation, SelectorParser } from './hooks.js';
@@ -104,6 +105,9 @@ export async function handleResource(
   if (rr.subresource === 'binding' && method === 'POST') return handleBinding(req, res, rr, q, deps);
   if (rr.subresource === 'eviction' && method === 'POST') return handleEviction(req, res, rr, deps);
   if (rr.subresource === 'finalize' && method === 'PUT') return handleUpdate(req, res, rr, q, deps);
+  if (rr.subresource === 'proxy' && info.plural === 'pods') {
+    return handlePodProxy(req, res, { namespace: rr.namespace ?? 'default', name: rr.name, rest: rr.rest, search, registry: deps.registry });
+  }
   if (rr.subresource === 'log' && info.plural === 'pods' && method === 'GET') {
     return handlePodLog(req, res, { info, namespace: rr.namespace ?? 'default', name: rr.name, search, registry: deps.registry });
   }

@@ -43,7 +43,13 @@ spec:
       containers:
       - name: backend
         image: switchboard/testserver
-        ports: [{containerPort: 5000}]
+        ports: [{name: http, containerPort: 5000}]
+        readinessProbe:
+          httpGet: {path: /healthy, port: http}
+          periodSeconds: 1
+        livenessProbe:
+          tcpSocket: {port: 5000}
+          periodSeconds: 1
 `;
 
 function shellPod(name: string, script: string, extra = ''): string {
@@ -93,7 +99,7 @@ describe('pods on real nodes', { skip }, () => {
       return running.length === 2 ? running : undefined;
     }, 30_000);
 
-  test('S1.1-2: two backend pods run, each with its own IP, on the two nodes', async () => {
+  test('S1.1-2: two backend pods run (Ready by their httpGet probe), each with its own IP, on the two nodes', async () => {
     const pods = await backends();
     const ips = pods.map((p) => p.status.podIP ?? '');
     for (const ip of ips) assert.match(ip, /^10\.244\.[01]\.\d+$/);
@@ -154,6 +160,15 @@ describe('pods on real nodes', { skip }, () => {
     assert.match(hosts, /^10\.244\.\d+\.\d+\s+web-0\.web\.example\.svc\.cluster\.local\s+web-0$/m);
     assert.equal(resolv, 'search resolv.conf.local\nnameserver 192.0.2.53\noptions ndots:2\n');
     assert.equal(hostname.trim(), 'web-0');
+  });
+
+  test('the pods proxy: get --raw .../pods/<name>:5000/proxy/host_name reaches the pod', async () => {
+    const [backend] = await backends();
+    const name = backend?.metadata.name ?? '';
+    const raw = await kok(c, ['get', '--raw', `/api/v1/namespaces/example/pods/${name}:5000/proxy/host_name`]);
+    assert.equal(raw.trim(), `{"host_name":"${name}"}`);
+    // Without a port: the first declared container port.
+    assert.equal((await kok(c, ['get', '--raw', `/api/v1/namespaces/example/pods/${name}/proxy/healthy`])).trim(), '{"healthy":true}');
   });
 
   test('S1.4: a deleted backend pod is replaced by a pod with a new name and a new IP', async () => {

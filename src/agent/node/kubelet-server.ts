@@ -14,6 +14,7 @@ import type { Logger } from '../../lib/log.js';
 import { streamLog } from './logs.js';
 import { serveExec } from './exec.js';
 import type { Duplex } from 'node:stream';
+import type net from 'node:net';
 
 export { kubeletEndpointAnnotation, kubeletTokenAnnotation } from '../../api/node-annotations.js';
 
@@ -26,6 +27,8 @@ export interface KubeletServerDeps {
   isRunning(uid: string, container: string): boolean;
   /** The pid of a running container (exec enters its namespaces). */
   pidOf(uid: string, container: string): number | undefined;
+  /** A TCP connection from the pod's node to the pod's IP (the pods proxy). */
+  connectToPod(uid: string, port: number): Promise<net.Socket>;
   log: Logger;
 }
 
@@ -50,6 +53,26 @@ function logFiles(dir: string): string[] {
     .map((f) => join(dir, f));
 }
 
+/** Forwards one HTTP request to the pod's IP and port, from its node. */
+function proxyToPod(req: http.IncomingMessage, res: http.ServerResponse, url: URL, m: RegExpExecArray, deps: KubeletServerDeps): void {
+  const [, ns = '', pod = '', port = '0', path = '/'] = m;
+  const uid = deps.uidOf(decodeURIComponent(ns), decodeURIComponent(pod));
+  if (!uid) return fail(res, 404, `pod "${pod}" in namespace "${ns}" is not on this node`);
+  deps.connectToPod(uid, Number(port)).then(
+    (socket) => {
+      const headers = { ...req.headers };
+      delete headers.authorization;
+      const upstream = http.request({ method: req.method, path: `${path}${url.search}`, headers, createConnection: () => socket }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on('error', (err) => (res.headersSent ? res.destroy() : fail(res, 502, `error trying to reach service: ${err.message}`)));
+      req.pipe(upstream);
+    },
+    (err: unknown) => fail(res, 503, `error trying to reach service: ${err instanceof Error ? err.message : String(err)}`),
+  );
+}
+
 export async function startKubeletServer(deps: KubeletServerDeps): Promise<KubeletServer> {
   const token = randomBytes(24).toString('hex');
   const expected = Buffer.from(`Bearer ${token}`);
@@ -57,6 +80,8 @@ export async function startKubeletServer(deps: KubeletServerDeps): Promise<Kubel
     const auth = Buffer.from(req.headers.authorization ?? '');
     if (auth.length !== expected.length || !timingSafeEqual(auth, expected)) return fail(res, 401, 'Unauthorized');
     const url = new URL(req.url ?? '/', 'http://kubelet');
+    const proxy = /^\/podProxy\/([^/]+)\/([^/]+)\/(\d+)(\/.*)?$/.exec(url.pathname);
+    if (proxy) return proxyToPod(req, res, url, proxy, deps);
     const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (req.method !== 'GET' || !m) return fail(res, 404, 'not found');
     const [, ns = '', pod = '', container = ''] = m.map(decodeURIComponent);

@@ -217,6 +217,11 @@ export function startNodeAgent(config: NodeAgentConfig, deps: ControllerDeps): C
       },
       isRunning: (uid, container) => runtimes.get(uid)?.pidOf(container) !== undefined,
       pidOf: (uid, container) => runtimes.get(uid)?.pidOf(container),
+      connectToPod: async (uid, port) => {
+        const runtime = runtimes.get(uid);
+        if (!runtime?.netns) throw new Error('the pod is not running on this node');
+        return (await brokerOf(runtime.nodeNetns)).connect(runtime.ip, port);
+      },
       log,
     });
     // The API server reaches this agent's logs through these annotations (see kubelet-server.ts).

@@ -103,6 +103,11 @@ export class PodRuntime {
     return this.namespaces?.netns;
   }
 
+  /** The namespace of the node the pod runs on (connections to the pod start there). */
+  get nodeNetns(): string {
+    return this.ctx.node.netns;
+  }
+
   /** The pid of a running container (for exec and probes). */
   pidOf(container: string): number | undefined {
     const slot = [...this.main, ...this.init].find((s) => s.spec.name === container);

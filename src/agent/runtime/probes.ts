@@ -83,7 +83,7 @@ export async function probeOnce(spec: ProbeSpec, target: ProbeTarget): Promise<b
       for (const h of get.httpHeaders ?? []) headers[h.name] = h.value;
       const status = await withTimeout(
         new Promise<number>((resolve, reject) => {
-          const req = http.request({ method: 'GET', path: get.path ?? '/', host: get.host ?? target.podIP, port, headers, createConnection: () => conn, agent: false }, (res) => {
+          const req = http.request({ method: 'GET', path: get.path ?? '/', host: get.host ?? target.podIP, port, headers, createConnection: () => conn }, (res) => {
             res.resume();
             resolve(res.statusCode ?? 0);
           });
