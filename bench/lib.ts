@@ -81,7 +81,8 @@ export interface ClusterOptions {
 
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const dataDir = options.dataDir ?? makeTempDir('cluster');
-  const args = [cliPath, 'up', '--detach', '--quiet', '--data-dir', dataDir, '--api-port', '0', '--store', options.store ?? 'sqlite'];
+  // The control-plane sections measure the control plane: no real node (the nodes section runs its own).
+  const args = [cliPath, 'up', '--detach', '--quiet', '--data-dir', dataDir, '--api-port', '0', '--nodes', '0', '--store', options.store ?? 'sqlite'];
   const started = nowMs();
   const up = await runNode(args, options.timeoutMs ?? 120_000);
   const upMs = nowMs() - started;

@@ -79,7 +79,9 @@ export async function startClusterOn(store: 'sqlite' | 'etcd', extraArgs: string
 
 export async function startCluster(extraArgs: string[] = [], existingDataDir?: string): Promise<Cluster> {
   const dataDir = existingDataDir ?? mkdtempSync(join(tmpdir(), 'sb-test-'));
-  const up = await run(process.execPath, [cliPath, 'up', '--detach', '--quiet', '--data-dir', dataDir, '--api-port', '0', ...extraArgs]);
+  // Tests ask for real nodes explicitly (the default, one real node as root, is for users).
+  const nodes = extraArgs.includes('--nodes') ? [] : ['--nodes', '0'];
+  const up = await run(process.execPath, [cliPath, 'up', '--detach', '--quiet', '--data-dir', dataDir, '--api-port', '0', ...nodes, ...extraArgs]);
   if (up.code !== 0) {
     let log = '';
     try {

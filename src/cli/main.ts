@@ -39,7 +39,8 @@ flags of up:
   --advertise-address IP  the API server's address inside the cluster (default 10.243.0.1)
   --simulated-nodes N     register N simulated nodes (pods get IPs and go Ready; no processes run)
   --nodes N               run N real nodes in the cluster sandbox (needs root): pods run as processes,
-                          each in its own network namespace with its own IP
+                          each in its own network namespace with its own IP (default: 1 as root,
+                          0 with --simulated-nodes or without root)
   --lb-pool CIDR          addresses for LoadBalancer Services (default 10.245.0.0/24)
   --node-monitor-grace-period D   a node silent this long goes NotReady (default 40s)
   --pod-eviction-timeout D        longest wait before pods leave an unreachable node (default 300s)
@@ -66,7 +67,7 @@ const upFlags = {
   detach: { type: 'boolean', short: 'd', default: false },
   'log-level': { type: 'string', default: 'info' },
   'simulated-nodes': { type: 'string', default: '0' },
-  nodes: { type: 'string', default: '0' },
+  nodes: { type: 'string' },
   'lb-pool': { type: 'string', default: '10.245.0.0/24' },
   'node-monitor-grace-period': { type: 'string' },
   'pod-eviction-timeout': { type: 'string' },
@@ -120,7 +121,7 @@ async function main(argv: string[]): Promise<number> {
           watchCacheSize: positiveInt('watch-cache-size', values['watch-cache-size']),
           // `up` serves cluster DNS on loopback (a free port unless --dns-port); `apiserver` does not.
           dns: command === 'up' ? dnsOptions(values) : undefined,
-          nodes: command === 'up' ? realNodes(values.nodes) : 0,
+          nodes: command === 'up' ? realNodes(values.nodes, values['simulated-nodes']) : 0,
           ...componentFlags(values),
         },
         [command, ...args],
@@ -168,7 +169,12 @@ function dnsOptions(values: { 'dns-port'?: string; 'cluster-dns'?: string; 'clus
   return { port: port('dns-port', values['dns-port'] ?? '0'), domain, pods, ...(clusterIP ? { clusterIP } : {}), ...(upstreams ? { upstreams } : {}) };
 }
 
-function realNodes(text: string): number {
+/**
+ * Real nodes: as asked, else one when running as root and no simulated nodes are asked for
+ * (the rootless sandbox is not built yet, so without root the default is none).
+ */
+function realNodes(text: string | undefined, simulated: string): number {
+  if (text === undefined) return process.getuid?.() === 0 && Number(simulated) === 0 ? 1 : 0;
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0 || n > 50) throw new UsageError(`invalid --nodes ${JSON.stringify(text)}: want 0 to 50`);
   if (n > 0 && process.getuid?.() !== 0) throw new UsageError('--nodes needs root for now (network namespaces); the rootless sandbox is not built yet: run as root, or use --simulated-nodes');

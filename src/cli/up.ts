@@ -126,6 +126,9 @@ async function runForeground(o: UpOptions): Promise<number> {
         : ({ kind: 'sqlite', path: p.db } as const);
   const store = await openStore(storeConfig);
   say(`switchboard: store ${o.store === 'etcd' ? `etcd at ${o.etcdEndpoints.join(',')}` : o.store === 'memory' ? 'in memory' : p.db}`);
+  if (o.nodes === 0 && o.simulatedNodes === 0 && o.controllers && process.getuid?.() !== 0) {
+    say('switchboard: no nodes: real nodes need root for now (the rootless sandbox is not built yet), so pods stay Pending; --simulated-nodes N gives nodes that run nothing');
+  }
   const sandboxDns = o.nodes > 0 && o.dns ? await openSandboxDns(sandboxIdFor(o.dataDir), o.dns.clusterIP ?? nthAddress(cidr, 10)) : undefined;
   if (sandboxDns) say(`switchboard: cluster sandbox ready; cluster DNS inside it at ${sandboxDns.listen.map((l) => l.host).join(' and ')}`);
   // The API server's /metrics also carries the components' metrics (they start after it).
@@ -175,6 +178,7 @@ async function runForeground(o: UpOptions): Promise<number> {
   if (components.dnsAddress) say(`switchboard: cluster DNS for cluster names at ${components.dnsAddress} (dig @${components.dnsAddress.replace(/:(\d+)$/, ' -p $1')} kubernetes.default.svc.cluster.local)`);
   if (o.controllers) say('switchboard: controllers running');
   if (o.simulatedNodes > 0) say(`switchboard: ${o.simulatedNodes} simulated node(s) registered`);
+  if (o.nodes > 0) say(`switchboard: ${o.nodes} node(s) running pods as processes in the cluster sandbox`);
   writeStatus(o.dataDir, {
     pid: process.pid,
     api: api.url,
