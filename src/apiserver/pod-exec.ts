@@ -42,7 +42,6 @@ export async function proxyPodStream(req: IncomingMessage, socket: Duplex, head:
     const node = await registry.get(nodeInfo, undefined, nodeName);
     const endpoint = node.metadata.annotations?.[kubeletEndpointAnnotation];
     if (!endpoint) throw errors.badRequest(`pod ${name} runs on node ${nodeName}, a simulated node: it runs no processes to ${verb} into`);
-    if (verb === 'attach') throw errors.badRequest('attach is not served yet; use exec');
     const query = new URLSearchParams(url.searchParams);
     query.set('container', container);
     const [host = '127.0.0.1', port = '0'] = endpoint.split(':');
@@ -51,7 +50,7 @@ export async function proxyPodStream(req: IncomingMessage, socket: Duplex, head:
       upstream.once('connect', resolve);
       upstream.once('error', (err) => reject(errors.badRequest(`the node agent of ${nodeName} did not answer: ${err.message}`)));
     });
-    const lines = [`GET /exec/${ns}/${name}/${encodeURIComponent(container)}?${query} HTTP/1.1`, `Host: ${endpoint}`, `Authorization: Bearer ${node.metadata.annotations?.[kubeletTokenAnnotation] ?? ''}`];
+    const lines = [`GET /${verb}/${ns}/${name}/${encodeURIComponent(container)}?${query} HTTP/1.1`, `Host: ${endpoint}`, `Authorization: Bearer ${node.metadata.annotations?.[kubeletTokenAnnotation] ?? ''}`];
     for (const h of HANDSHAKE) {
       const v = req.headers[h];
       if (v !== undefined) lines.push(`${h}: ${Array.isArray(v) ? v.join(', ') : v}`);

@@ -349,6 +349,17 @@ spec:
     assert.equal(session.code, 0, session.stdout);
   });
 
+  test('kubectl run -i --tty --rm: a shell in a new pod, typed into through a terminal, then the pod is gone (S4.3)', async () => {
+    const [backend] = await backends();
+    const typed = `sleep 4; printf 'hostname; wget -qO- http://${backend?.status.podIP}:5000/healthy; echo\\n'; sleep 2; printf 'exit\\n'; sleep 3`;
+    const kubectl = `kubectl --kubeconfig ${c.kubeconfig} run -i --tty --image nginx:alpine test -n example --rm --restart=Never -- /bin/sh`;
+    const session = await run('sh', ['-c', `(${typed}) | script -qfec "${kubectl}" /dev/null`]);
+    assert.match(session.stdout, /\btest\r?\n/, session.stdout);
+    assert.match(session.stdout, /\{"healthy":true\}/, session.stdout);
+    assert.match(session.stdout, /pod "test" deleted/, session.stdout);
+    await eventually('test pod gone', async () => ((await c.kubectl(['get', 'pod', 'test', '-n', 'example'])).code !== 0 ? true : undefined));
+  });
+
   test('switchboard down stops every pod process and removes every namespace', async () => {
     const names = sandboxNames(sandboxIdFor(dataDir));
     const ours = (await listNamespaces()).filter((n) => n.startsWith(names.prefix));

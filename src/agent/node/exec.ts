@@ -1,16 +1,17 @@
 /**
- * `kubectl exec` on a real node: the remotecommand protocol over WebSocket
+ * `kubectl exec` and `kubectl attach` on a real node: the remotecommand protocol over WebSocket
  * (`v5.channel.k8s.io`, or v4): each binary frame starts with its channel (0 stdin, 1 stdout,
  * 2 stderr, 3 status, 4 resize; v5 adds 255 to close a channel). The command runs inside the
  * container's namespaces (nsenter into its process) with the container's environment and
  * working directory; with a TTY it runs under `script`, which gives it a terminal.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readlinkSync, readSync, statSync, writeSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../lib/log.js';
+import { shellQuote } from '../../lib/shell.js';
 
 const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 const STDIN = 0;
@@ -53,9 +54,6 @@ function cwdOf(pid: number): string {
   }
 }
 
-function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
-}
 
 function status(exitCode: number, signal: string | null): string {
   if (exitCode === 0 && !signal) return JSON.stringify({ metadata: {}, status: 'Success' });
@@ -66,6 +64,67 @@ function status(exitCode: number, signal: string | null): string {
     message: `command terminated with non-zero exit code: ${signal ? `killed by ${signal}` : `exit status ${code}`}`,
     reason: 'NonZeroExitCode',
     details: { causes: [{ reason: 'ExitCode', message: String(code) }] },
+  });
+}
+
+export interface AttachRequest {
+  /** The container's stdin FIFO, when it has `stdin: true` and the client sends stdin. */
+  stdinPath?: string;
+  /** The container's current log file: what it writes from now on is streamed. */
+  logPath: string;
+  isRunning(): boolean;
+}
+
+/**
+ * `kubectl attach` (and `kubectl run -i`): stdin frames go into the container's stdin FIFO,
+ * and what the container writes to its log from now on comes back on stdout, until it exits.
+ */
+export function serveAttach(req: IncomingMessage, socket: Duplex, head: Buffer, attach: AttachRequest, log: Logger): void {
+  wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+    const send = (channel: number, data: Buffer | string): void => {
+      if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data)]));
+    };
+    let stdin = attach.stdinPath ? openSync(attach.stdinPath, 'a') : undefined;
+    const closeStdin = (): void => {
+      if (stdin !== undefined) closeSync(stdin);
+      stdin = undefined;
+    };
+    ws.on('message', (data: Buffer) => {
+      if (data[0] === STDIN && stdin !== undefined) writeSync(stdin, data.subarray(1));
+    });
+    let offset = statSync(attach.logPath).size;
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      clearInterval(timer);
+      closeStdin();
+      send(STATUS, status(0, null));
+      ws.close(1000);
+    };
+    const timer = setInterval(() => {
+      try {
+        const size = statSync(attach.logPath).size;
+        if (size > offset) {
+          const chunk = Buffer.alloc(size - offset);
+          const fd = openSync(attach.logPath, 'r');
+          readSync(fd, chunk, 0, chunk.length, offset);
+          closeSync(fd);
+          offset = size;
+          send(STDOUT, chunk);
+        } else if (!attach.isRunning()) {
+          finish();
+        }
+      } catch (err) {
+        log.debug({ err: String(err) }, 'attach stream ended');
+        finish();
+      }
+    }, 50);
+    ws.on('close', () => {
+      done = true;
+      clearInterval(timer);
+      closeStdin();
+    });
   });
 }
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../lib/log.js';
 import { streamLog } from './logs.js';
-import { serveExec } from './exec.js';
+import { serveAttach, serveExec } from './exec.js';
 import type { Duplex } from 'node:stream';
 import type net from 'node:net';
 
@@ -123,13 +123,22 @@ export async function startKubeletServer(deps: KubeletServerDeps): Promise<Kubel
     const auth = Buffer.from(req.headers.authorization ?? '');
     if (auth.length !== expected.length || !timingSafeEqual(auth, expected)) return refuse(401, 'Unauthorized');
     const url = new URL(req.url ?? '/', 'http://kubelet');
-    const m = /^\/exec\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+    const m = /^\/(exec|attach)\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (!m) return refuse(404, 'not found');
-    const [, ns = '', pod = '', container = ''] = m.map(decodeURIComponent);
+    const [, verb = '', ns = '', pod = '', container = ''] = m.map(decodeURIComponent);
     const uid = deps.uidOf(ns, pod);
     const pid = uid ? deps.pidOf(uid, container) : undefined;
     if (!uid) return refuse(404, `pod "${pod}" in namespace "${ns}" is not on this node`);
     if (pid === undefined) return refuse(400, `container ${container} is not running in pod ${pod}`);
+    if (verb === 'attach') {
+      const files = logFiles(join(deps.podsDir, uid, container));
+      const logPath = files[files.length - 1];
+      if (!logPath) return refuse(400, `container ${container} is not running in pod ${pod}`);
+      const wantsStdin = url.searchParams.get('stdin') === 'true';
+      const stdinPath = join(deps.podsDir, uid, container, 'stdin');
+      if (wantsStdin && !existsSync(stdinPath)) return refuse(400, `container ${container} in pod ${pod} does not take stdin (set stdin: true)`);
+      return serveAttach(req, socket, head, { ...(wantsStdin ? { stdinPath } : {}), logPath, isRunning: () => deps.pidOf(uid, container) !== undefined }, deps.log);
+    }
     const command = url.searchParams.getAll('command');
     if (command.length === 0) return refuse(400, 'you must specify at least one command for the container');
     serveExec(req, socket, head, { pid, command, stdin: url.searchParams.get('stdin') === 'true', tty: url.searchParams.get('tty') === 'true' }, deps.log);

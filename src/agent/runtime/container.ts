@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { shellQuote } from '../../lib/shell.js';
 
 export interface PodNamespaces {
   /** The pod's network namespace (a name under /run/netns). */
@@ -22,7 +23,12 @@ export interface ContainerLaunch {
   workingDir?: string;
   /** stdout and stderr are appended here. */
   logPath: string;
+  /** A FIFO the container reads as stdin (`stdin: true`); `kubectl attach` writes into it. */
+  stdinPath?: string;
+  /** `tty: true`: the program runs under `script`, which gives it a terminal. */
+  tty?: boolean;
 }
+
 
 export interface ContainerExit {
   /** The exit code; 128 + signal number when a signal ended it (as a shell reports it). */
@@ -62,14 +68,18 @@ export class ContainerProcess {
   static start(ns: PodNamespaces, launch: ContainerLaunch): ContainerProcess {
     mkdirSync(dirname(launch.logPath), { recursive: true });
     const log = openSync(launch.logPath, 'a');
-    const args = [`--net=/run/netns/${ns.netns}`, '--', 'unshare', '--uts', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', ENTER, 'sh', ns.hostname, ns.hostsFile, ns.resolvConfFile, ...launch.argv];
+    // Read-write, so opening the FIFO does not wait for a writer and it never sees end of file.
+    const stdin = launch.stdinPath ? openSync(launch.stdinPath, 'r+') : 'ignore';
+    const argv = launch.tty ? ['script', '-qfec', launch.argv.map(shellQuote).join(' '), '/dev/null'] : launch.argv;
+    const args = [`--net=/run/netns/${ns.netns}`, '--', 'unshare', '--uts', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', ENTER, 'sh', ns.hostname, ns.hostsFile, ns.resolvConfFile, ...argv];
     const child = spawn('nsenter', args, {
-      env: launch.env,
-      stdio: ['ignore', log, log],
+      env: launch.tty ? { TERM: 'xterm', ...launch.env } : launch.env,
+      stdio: [stdin, log, log],
       detached: true,
       ...(launch.workingDir ? { cwd: launch.workingDir } : {}),
     });
     closeSync(log);
+    if (typeof stdin === 'number') closeSync(stdin);
     const exited = new Promise<ContainerExit>((resolve) => {
       child.once('error', () => resolve({ exitCode: 127, finishedAt: new Date() }));
       child.once('exit', (code, signal) => {

@@ -33,6 +33,9 @@ export const builtinImages: ImageEntry[] = [
   { match: 'ubuntu*', entrypoint: [], cmd: ['bash'] },
   { match: 'curlimages/curl*', entrypoint: [], cmd: ['curl'], package: 'curl' },
   { match: 'tutum/dnsutils*', entrypoint: [], cmd: ['sh'], package: 'bind9-dnsutils' },
+  // nginx runs the host's nginx (a per-pod configuration is still to come); with a command
+  // or args (`kubectl run --image nginx:alpine -- /bin/sh`) those run as given.
+  { match: 'nginx*', entrypoint: [], cmd: ['nginx', '-g', 'daemon off;'], package: 'nginx' },
   { match: 'python:*', entrypoint: [], cmd: ['python3'], package: 'python3' },
   { match: 'python', entrypoint: [], cmd: ['python3'], package: 'python3' },
   { match: 'node:*', entrypoint: [], cmd: ['node'] },

@@ -5,7 +5,8 @@
  * the kubelet's back-off (10 s doubling to 5 min, reset after 10 min of running). The status
  * of each container is kept here for the agent to report.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { isRecord, type KubeObject } from '../../api/types.js';
 import type { Logger } from '../../lib/log.js';
@@ -103,6 +104,17 @@ export class PodRuntime {
     return this.namespaces?.netns;
   }
 
+  /** The FIFO a `stdin: true` container reads (made once, kept across restarts). */
+  stdinFifo(container: string): string {
+    const path = join(this.dir, container, 'stdin');
+    if (!existsSync(path)) {
+      mkdirSync(join(this.dir, container), { recursive: true });
+      const made = spawnSync('mkfifo', ['-m', '600', path]);
+      if (made.status !== 0) throw new Error(`mkfifo ${path}: ${String(made.stderr).trim()}`);
+    }
+    return path;
+  }
+
   /** The namespace of the node the pod runs on (connections to the pod start there). */
   get nodeNetns(): string {
     return this.ctx.node.netns;
@@ -170,7 +182,16 @@ export class PodRuntime {
     const vars: Record<string, string> = { PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: ns.hostname, HOME: '/root' };
     for (const v of env.value.env) vars[v.name] = v.value;
     const logPath = join(this.dir, slot.spec.name, `${slot.restartCount}.log`);
-    const proc = ContainerProcess.start(ns, { argv: resolved.argv, env: vars, ...(slot.spec.workingDir ? { workingDir: slot.spec.workingDir } : {}), logPath });
+    const io = slot.spec as { stdin?: boolean; tty?: boolean };
+    const stdinPath = io.stdin ? this.stdinFifo(slot.spec.name) : undefined;
+    const proc = ContainerProcess.start(ns, {
+      argv: resolved.argv,
+      env: vars,
+      ...(slot.spec.workingDir ? { workingDir: slot.spec.workingDir } : {}),
+      logPath,
+      ...(stdinPath ? { stdinPath } : {}),
+      ...(io.tty ? { tty: true } : {}),
+    });
     slot.proc = proc;
     slot.waiting = undefined;
     slot.terminated = undefined;
