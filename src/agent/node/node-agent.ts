@@ -159,7 +159,9 @@ export function startNodeAgent(config: NodeAgentConfig, deps: ControllerDeps): C
     let runtime = runtimes.get(uid);
     if (!runtime && terminal) return;
     if (!runtime) {
-      const ip = state.ipam.allocate(uid);
+      // A pod keeps its address across an agent restart, as a pod's IP never changes.
+      const held = isRecord(pod.status) && typeof pod.status.podIP === 'string' ? pod.status.podIP : undefined;
+      const ip = held && state.ipam.reserve(uid, held) ? held : state.ipam.allocate(uid);
       if (!ip) return log.warn({ pod: key }, 'pod CIDR full; pod waits');
       const hostResolv = `nameserver ${network.clusterAddress}\n`;
       runtime = new PodRuntime(pod, ip, {

@@ -1,0 +1,71 @@
+/**
+ * The node agent killed with SIGKILL (it runs inside `up`): the restarted cluster cleans up the
+ * pods the dead agent left (their processes and namespaces), runs them again with the same
+ * IPs, and `switchboard down` then leaves nothing behind.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { cliPath, run, skipUnless, startCluster, stopPid, type Cluster } from '../harness.js';
+import { eventually, kjson, kok } from '../controllers/kube.js';
+import { sandboxSkipReason } from '../../src/sandbox/testing.js';
+import { listNamespaces, pidsIn, sandboxNames } from '../../src/sandbox/network.js';
+import { sandboxIdFor } from '../../src/cli/up.js';
+
+const skip = sandboxSkipReason() || skipUnless('kubectl');
+
+interface PodList {
+  items: { metadata: { name: string }; status: { phase?: string; podIP?: string; containerStatuses?: { ready: boolean }[] } }[];
+}
+
+/** Running and not a zombie (a killed process lingers as one until init reaps it). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+describe('a node agent killed with SIGKILL', { skip }, () => {
+  let c: Cluster;
+  let dataDir = '';
+
+  before(async () => {
+    c = await startCluster(['--nodes', '1']);
+    dataDir = c.dataDir;
+  });
+  after(async () => {
+    await run(process.execPath, [cliPath, 'down', '--data-dir', dataDir]);
+    await c?.stop();
+  });
+
+  const readyPods = async (cluster: Cluster): Promise<PodList['items']> =>
+    eventually('2 ready pods', async () => {
+      const list = await kjson<PodList>(cluster, ['get', 'pods', '-l', 'app=backend', '-o', 'json']);
+      const ready = list.items.filter((p) => p.status.containerStatuses?.[0]?.ready);
+      return ready.length === 2 ? ready : undefined;
+    }, 30_000);
+
+  test('its pods come back with their IPs, the old processes are gone, and down leaves nothing', async () => {
+    await kok(c, ['create', 'deployment', 'backend', '--image=switchboard/testserver', '--replicas=2', '--port=5000']);
+    const before = await readyPods(c);
+    const names = sandboxNames(sandboxIdFor(dataDir));
+    const podNamespaces = (await listNamespaces()).filter((n) => n.startsWith(`${names.prefix}p`));
+    assert.equal(podNamespaces.length, 2);
+    const oldPids = (await Promise.all(podNamespaces.map((n) => pidsIn(n)))).flat();
+    assert.ok(oldPids.length >= 2);
+
+    await stopPid(c.pid, 'SIGKILL');
+    assert.ok(oldPids.every(alive), 'the pods outlive the agent');
+    c = await c.restart();
+    const after = await readyPods(c);
+    assert.deepEqual(after.map((p) => `${p.metadata.name} ${p.status.podIP}`).sort(), before.map((p) => `${p.metadata.name} ${p.status.podIP}`).sort());
+    await eventually('old processes gone', async () => (oldPids.some(alive) ? undefined : true), 10_000);
+    assert.equal((await listNamespaces()).filter((n) => n.startsWith(`${names.prefix}p`)).length, 2);
+
+    const down = await run(process.execPath, [cliPath, 'down', '--data-dir', dataDir]);
+    assert.equal(down.code, 0, down.stderr);
+    assert.deepEqual((await listNamespaces()).filter((n) => n.startsWith(names.prefix)), []);
+  });
+});
