@@ -1,5 +1,5 @@
 /**
- * The control-plane benchmark: `node dist/bench/run.js [startup|writes|watch|list|controllers|dns ...] [--scale full]`.
+ * The control-plane benchmark: `node dist/bench/run.js [startup|writes|watch|list|controllers|dns|nodes ...] [--scale full]`.
  * Runs the named sections (all by default) one after another and prints one table of
  * figures, each beside a reference measured in the same run.
  */
@@ -7,6 +7,7 @@ import { cpus } from 'node:os';
 import { benchControllers } from './controllers.js';
 import { benchDns } from './dns.js';
 import { benchList } from './list.js';
+import { benchNodes } from './nodes.js';
 import { benchStartup } from './startup.js';
 import { benchWatch } from './watch.js';
 import { benchWrites } from './writes.js';
@@ -19,10 +20,11 @@ const sections: Record<string, () => Promise<Figure[]>> = {
   list: () => benchList(),
   controllers: () => benchControllers(),
   dns: () => benchDns(),
+  nodes: () => benchNodes(),
 };
 
 async function main(args: string[]): Promise<number> {
-  // `--scale full` is the same as BENCH_SCALE=full (read by the controllers and dns sections).
+  // `--scale full` is the same as BENCH_SCALE=full (read by the controllers, dns and nodes sections).
   const at = args.indexOf('--scale');
   if (at !== -1) process.env.BENCH_SCALE = args[at + 1] ?? 'default';
   const argv = at === -1 ? args : args.filter((_, i) => i !== at && i !== at + 1);

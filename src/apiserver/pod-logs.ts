@@ -59,10 +59,12 @@ export async function handlePodLog(
       }
       res.writeHead(200, { 'Content-Type': 'text/plain' });
       answer.pipe(res);
+      // Once streaming, the stream ending either way (the client gone, the agent gone) is the end.
       answer.on('end', () => resolve());
-      answer.on('error', reject);
+      answer.on('error', () => resolve());
+      answer.on('aborted', () => resolve());
     });
-    upstream.on('error', (err) => reject(errors.badRequest(`the node agent of ${nodeName} did not answer: ${err.message}`)));
+    upstream.on('error', (err) => (res.headersSent ? resolve() : reject(errors.badRequest(`the node agent of ${nodeName} did not answer: ${err.message}`))));
     // The client going away ends the stream upstream too.
     req.on('close', () => upstream.destroy());
   });

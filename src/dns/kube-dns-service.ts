@@ -61,7 +61,7 @@ export function kubeDnsObjects(c: KubeDnsServiceConfig): { service: KubeObject; 
       metadata: {
         name: NAME,
         namespace: NAMESPACE,
-        labels: { ...labels, 'kubernetes.io/service-name': NAME, 'endpointslice.kubernetes.io/managed-by': 'switchboard.io/cluster-dns' },
+        labels: { ...labels, 'kubernetes.io/service-name': NAME, 'endpointslice.kubernetes.io/managed-by': 'cluster-dns.switchboard.io' },
       },
       addressType: family,
       endpoints: [{ addresses: [c.endpointAddress], conditions: { ready: true, serving: true, terminating: false } }],

@@ -11,6 +11,7 @@
  *   pod                sb<id>-p<h>  eth0 <pod IP> (veth to the node's cbr0), lo
  */
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { formatIpv4, parseIpv4Cidr } from '../lib/ipam.js';
 import { ipIn, mustRun, runProgram, SandboxError, sysctlIn } from './run.js';
 
@@ -61,8 +62,9 @@ export async function listNamespaces(): Promise<string[]> {
   return out.split('\n').map((l) => l.split(' ')[0] ?? '').filter(Boolean);
 }
 
-async function exists(netns: string): Promise<boolean> {
-  return (await listNamespaces()).includes(netns);
+/** `ip netns add` makes /run/netns/<name>; looking there costs no process (a pod start spawns several already). */
+function exists(netns: string): boolean {
+  return existsSync(`/run/netns/${netns}`);
 }
 
 async function addNamespace(netns: string): Promise<void> {
@@ -94,7 +96,7 @@ export class ClusterNetwork {
   static async create(opts: ClusterNetworkOptions): Promise<ClusterNetwork> {
     const network = new ClusterNetwork(opts);
     const ns = network.names.cluster;
-    if (!(await exists(ns))) {
+    if (!(exists(ns))) {
       await addNamespace(ns);
       await ipIn(ns, ['link set lo up', 'link add br0 type bridge', `addr add ${network.clusterAddress}/${network.prefixLength} dev br0`, 'link set br0 up']);
       await sysctlIn(ns, 'net.ipv4.ip_forward', '1');
@@ -130,7 +132,7 @@ export class ClusterNetwork {
       gateway: formatIpv4(cidr.base + 1),
       prefixLength: cidr.prefix,
     };
-    if (await exists(ns)) return node;
+    if (exists(ns)) return node;
     await addNamespace(ns);
     const uplink = `n${index}`;
     await ipIn(ns, [
@@ -152,10 +154,16 @@ export class ClusterNetwork {
   async addPod(node: NodeNetwork, podId: string, ip: string): Promise<PodNetwork> {
     const ns = this.names.pod(podId);
     const hostVeth = `v${shortHash(podId).slice(0, 12)}`;
-    if (await exists(ns)) await this.removePod(node, podId);
+    if (exists(ns)) await this.removePod(node, podId);
     await addNamespace(ns);
+    const link = [`link add ${hostVeth} type veth peer name eth0 netns ${ns}`, `link set ${hostVeth} master cbr0`, `link set ${hostVeth} up`];
     try {
-      await ipIn(node.netns, [`link add ${hostVeth} type veth peer name eth0 netns ${ns}`, `link set ${hostVeth} master cbr0`, `link set ${hostVeth} up`]);
+      await ipIn(node.netns, link).catch(async (err: unknown) => {
+        // A veth of an earlier run (its namespace still going away) holds the name: remove it.
+        if (!(err instanceof SandboxError) || !/File exists/.test(err.message)) throw err;
+        await runProgram('ip', ['-n', node.netns, 'link', 'del', hostVeth]);
+        await ipIn(node.netns, link);
+      });
       await ipIn(ns, ['link set lo up', `addr add ${ip}/${node.prefixLength} dev eth0`, 'link set eth0 up', `route add default via ${node.gateway}`]);
     } catch (err) {
       await this.removePod(node, podId).catch(() => undefined);
@@ -180,15 +188,30 @@ export async function pidsIn(netns: string): Promise<number[]> {
   return r.stdout.split('\n').map(Number).filter((n) => Number.isInteger(n) && n > 0);
 }
 
-/** Stops the processes in a namespace of ours (by pid) and removes it. */
+function running(pid: number): boolean {
+  try {
+    // A zombie has released its namespaces already; only a live process holds them.
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Stops the processes in a namespace of ours (by pid) and removes it. It waits (briefly) for
+ * them to be gone: a namespace, and the veth in it, lives on while a process is still in it,
+ * and a pod started again at once would find its veth's name taken.
+ */
 async function removeNamespace(ns: string): Promise<void> {
-  for (const pid of await pidsIn(ns)) {
+  const pids = await pidsIn(ns);
+  for (const pid of pids) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       // already gone
     }
   }
+  for (let waited = 0; waited < 2000 && pids.some(running); waited += 20) await new Promise((r) => setTimeout(r, 20));
   await runProgram('ip', ['netns', 'del', ns]);
 }
 

@@ -99,6 +99,8 @@ describe('cluster DNS with dig', { skip }, () => {
     await eventually('kube-dns service', async () => ((await ipOf('kube-system', 'kube-dns').catch(() => '')) === '10.96.0.10' ? true : undefined));
     const ep = await kok(c, ['get', 'endpoints', 'kube-dns', '-n', 'kube-system', '-o', 'jsonpath={.subsets[0].addresses[0].ip}']);
     assert.equal(ep.trim(), '10.243.0.1');
+    const slice = await kok(c, ['get', 'endpointslice', 'kube-dns', '-n', 'kube-system', '-o', 'jsonpath={.endpoints[0].addresses[0]} {.metadata.labels.kubernetes\\.io/service-name}']);
+    assert.equal(slice.trim(), '10.243.0.1 kube-dns');
     await until('kube-dns answer', [`kube-dns.kube-system.svc.${Z}`], ['10.96.0.10']);
   });
 

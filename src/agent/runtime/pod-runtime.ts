@@ -138,11 +138,19 @@ export class PodRuntime {
     const resolvPath = join(this.dir, 'resolv.conf');
     writeFileSync(hostsPath, hosts.value, { mode: 0o644 });
     writeFileSync(resolvPath, resolv.content, { mode: 0o644 });
-    try {
-      const net = await this.ctx.network.addPod(this.ctx.node, this.uid, this.ip);
-      this.namespaces = { netns: net.netns, hostname: host.value.kernelHostname, hostsFile: hostsPath, resolvConfFile: resolvPath };
-    } catch (err) {
-      return this.fail('CreatePodSandboxError', `Failed to create pod sandbox: ${err instanceof Error ? err.message : String(err)}`);
+    // The kubelet retries a failed sandbox; a few tries cover a namespace still going away.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const net = await this.ctx.network.addPod(this.ctx.node, this.uid, this.ip);
+        this.namespaces = { netns: net.netns, hostname: host.value.kernelHostname, hostsFile: hostsPath, resolvConfFile: resolvPath };
+        break;
+      } catch (err) {
+        if (attempt < 3 && !this.stopping) {
+          await new Promise((r) => setTimeout(r, 300 * attempt));
+          continue;
+        }
+        return this.fail('CreatePodSandboxError', `Failed to create pod sandbox: ${err instanceof Error ? err.message : String(err)}`);
+      }
     }
     this.services = services;
     this.advance();
