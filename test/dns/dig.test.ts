@@ -141,6 +141,20 @@ describe('cluster DNS with dig', { skip }, () => {
     await until('headless nginx', [`nginx-headless.default.svc.${Z}`], pods);
   });
 
+  test('S5.2-5.9: exposed Services (ClusterIP and NodePort), a selector change, ExternalName to an outside domain', async () => {
+    await kok(c, ['expose', 'deploy', 'nginx', '--name=nginx-svc', '--port=80', '--target-port=80']);
+    await kok(c, ['expose', 'deploy', 'nginx', '--name=nginx-np', '--port=80', '--target-port=80', '--type=NodePort']);
+    for (const transport of ['+notcp', '+tcp']) {
+      await until('nginx-svc', [transport, `nginx-svc.default.svc.${Z}`], [await ipOf('default', 'nginx-svc')]);
+      await until('nginx-np', [transport, `nginx-np.default.svc.${Z}`], [await ipOf('default', 'nginx-np')]);
+    }
+    // A selector patched to match nothing keeps the cluster IP answer (it is not headless).
+    await kok(c, ['patch', 'svc', 'nginx-svc', '-p', '{"spec":{"selector":{"app":"new-label"}}}']);
+    await until('nginx-svc after patch', [`nginx-svc.default.svc.${Z}`], [await ipOf('default', 'nginx-svc')]);
+    await kok(c, ['create', 'service', 'externalname', 'outside', '--external-name=db.example.net']);
+    await until('outside', [`outside.default.svc.${Z}`, 'CNAME'], ['db.example.net.']);
+  });
+
   test('S4.8: StatefulSet pods by name under their headless Service', async () => {
     await eventually('3 sts pods', async () => ((await podIPs('web', 'app=nginx-sts')).length === 3 ? true : undefined), 30_000);
     for (const ordinal of [0, 1, 2]) {
