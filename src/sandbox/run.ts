@@ -3,6 +3,7 @@
  * the words of the program and the command line, so an error names its cause.
  */
 import { spawn } from 'node:child_process';
+import { sharedSpawner } from './spawner.js';
 
 export interface RunResult {
   code: number;
@@ -17,17 +18,33 @@ export class SandboxError extends Error {
   }
 }
 
-/** Runs a program to completion; resolves with its exit code and output (never rejects on exit codes). */
-export function runProgram(cmd: string, args: string[], input?: string): Promise<RunResult> {
+function notInstalled(cmd: string): SandboxError {
+  return new SandboxError(`${cmd} is not installed (Debian: apt-get install ${cmd === 'ip' ? 'iproute2' : 'util-linux'})`);
+}
+
+/**
+ * Runs a program to completion through the spawner process; resolves with its exit code and
+ * output (never rejects on exit codes).
+ */
+export async function runProgram(cmd: string, args: string[], input?: string): Promise<RunResult> {
+  const r = await sharedSpawner().run(cmd, args, input);
+  if ('error' in r) {
+    if (r.error === 'ENOENT') throw notInstalled(cmd);
+    if (r.error === 'the spawner process exited') return runDirectly(cmd, args, input);
+    throw new SandboxError(`${cmd}: ${r.error}`);
+  }
+  return r;
+}
+
+/** The same, from this process (when the spawner is gone). */
+function runDirectly(cmd: string, args: string[], input?: string): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', (err: NodeJS.ErrnoException) =>
-      reject(new SandboxError(err.code === 'ENOENT' ? `${cmd} is not installed (Debian: apt-get install ${cmd === 'ip' ? 'iproute2' : 'util-linux'})` : `${cmd}: ${err.message}`)),
-    );
+    child.on('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? notInstalled(cmd) : new SandboxError(`${cmd}: ${err.message}`)));
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
     child.stdin.end(input);
   });
