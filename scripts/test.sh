@@ -10,6 +10,11 @@ command -v etcd >/dev/null 2>&1 || debs+=(etcd-server)
 command -v dig >/dev/null 2>&1 || debs+=(bind9-dnsutils)
 command -v nft >/dev/null 2>&1 || debs+=(nftables)
 command -v ip >/dev/null 2>&1 || debs+=(iproute2)
+# Pods on real nodes run the host's tools (images name host programs): the tests use these.
+command -v curl >/dev/null 2>&1 || debs+=(curl)
+command -v wget >/dev/null 2>&1 || debs+=(wget)
+command -v script >/dev/null 2>&1 || debs+=(bsdutils)
+command -v nsenter >/dev/null 2>&1 || debs+=(util-linux)
 python3 -c 'import kubernetes' >/dev/null 2>&1 || { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import kubernetes' >/dev/null 2>&1; } || debs+=(python3-kubernetes)
 if [ "${#debs[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

@@ -171,6 +171,35 @@ describe('pods on real nodes', { skip }, () => {
     assert.equal((await kok(c, ['get', '--raw', `/api/v1/namespaces/example/pods/${name}/proxy/healthy`])).trim(), '{"healthy":true}');
   });
 
+  test('Networking granular checks: pod to pod over http and udp across the two nodes, and node to pod (agnhost netexec /dial)', async () => {
+    const netexec = (name: string, node: string): string => `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, namespace: example}
+spec:
+  nodeName: ${node}
+  containers:
+  - name: main
+    image: registry.k8s.io/e2e-test-images/agnhost:2.53
+    args: ["netexec", "--http-port=8083", "--udp-port=8081"]
+    ports: [{containerPort: 8083}]
+    readinessProbe: {tcpSocket: {port: 8083}, periodSeconds: 1}
+`;
+    await kok(c, ['apply', '-f', '-'], `${netexec('net-a', 'node-0')}---\n${netexec('net-b', 'node-1')}`);
+    const ips = await eventually('both netexec pods ready', async () => {
+      const [a, b] = await Promise.all([pod('net-a'), pod('net-b')]);
+      return a.status.containerStatuses?.[0]?.ready && b.status.containerStatuses?.[0]?.ready ? { a: a.status.podIP ?? '', b: b.status.podIP ?? '' } : undefined;
+    }, 30_000);
+    for (const protocol of ['http', 'udp']) {
+      const port = protocol === 'http' ? 8083 : 8081;
+      const path = `/api/v1/namespaces/example/pods/net-b:8083/proxy/dial?request=hostname&protocol=${protocol}&host=${ips.a}&port=${port}&tries=1`;
+      const answer = JSON.parse(await kok(c, ['get', '--raw', path])) as { responses?: string[]; errors?: string[] };
+      assert.deepEqual(answer.responses, ['net-a'], `${protocol}: ${JSON.stringify(answer)}`);
+    }
+    // Node to pod: from node-1's namespace to the pod on node-0 (as the kubelet's probes go).
+    const fromNode = await run('nsenter', [`--net=/run/netns/${sandboxNames(sandboxIdFor(dataDir)).node(1)}`, '--', 'curl', '-s', `http://${ips.a}:8083/hostname`]);
+    assert.equal(fromNode.stdout.trim(), 'net-a', fromNode.stderr);
+  });
+
   test('S1.4: a deleted backend pod is replaced by a pod with a new name and a new IP', async () => {
     const [first] = await backends();
     assert.ok(first);
