@@ -188,9 +188,9 @@ export async function pidsIn(netns: string): Promise<number[]> {
   return r.stdout.split('\n').map(Number).filter((n) => Number.isInteger(n) && n > 0);
 }
 
-function running(pid: number): boolean {
+/** True while a process runs (a zombie has released its namespaces already, so it does not count). */
+export function isRunning(pid: number): boolean {
   try {
-    // A zombie has released its namespaces already; only a live process holds them.
     return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
@@ -211,7 +211,7 @@ async function removeNamespace(ns: string): Promise<void> {
       // already gone
     }
   }
-  for (let waited = 0; waited < 2000 && pids.some(running); waited += 20) await new Promise((r) => setTimeout(r, 20));
+  for (let waited = 0; waited < 2000 && pids.some(isRunning); waited += 20) await new Promise((r) => setTimeout(r, 20));
   await runProgram('ip', ['netns', 'del', ns]);
 }
 

@@ -5,26 +5,16 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { cliPath, run, skipUnless, startCluster, stopPid, type Cluster } from '../harness.js';
 import { eventually, kjson, kok } from '../controllers/kube.js';
 import { sandboxSkipReason } from '../../src/sandbox/testing.js';
-import { listNamespaces, pidsIn, sandboxNames } from '../../src/sandbox/network.js';
+import { isRunning, listNamespaces, pidsIn, sandboxNames } from '../../src/sandbox/network.js';
 import { sandboxIdFor } from '../../src/cli/up.js';
 
 const skip = sandboxSkipReason() || skipUnless('kubectl');
 
 interface PodList {
   items: { metadata: { name: string }; status: { phase?: string; podIP?: string; containerStatuses?: { ready: boolean }[] } }[];
-}
-
-/** Running and not a zombie (a killed process lingers as one until init reaps it). */
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
 }
 
 describe('a node agent killed with SIGKILL', { skip }, () => {
@@ -57,11 +47,11 @@ describe('a node agent killed with SIGKILL', { skip }, () => {
     assert.ok(oldPids.length >= 2);
 
     await stopPid(c.pid, 'SIGKILL');
-    assert.ok(oldPids.every(alive), 'the pods outlive the agent');
+    assert.ok(oldPids.every(isRunning), 'the pods outlive the agent');
     c = await c.restart();
     const after = await readyPods(c);
     assert.deepEqual(after.map((p) => `${p.metadata.name} ${p.status.podIP}`).sort(), before.map((p) => `${p.metadata.name} ${p.status.podIP}`).sort());
-    await eventually('old processes gone', async () => (oldPids.some(alive) ? undefined : true), 10_000);
+    await eventually('old processes gone', async () => (oldPids.some(isRunning) ? undefined : true), 10_000);
     assert.equal((await listNamespaces()).filter((n) => n.startsWith(`${names.prefix}p`)).length, 2);
 
     const down = await run(process.execPath, [cliPath, 'down', '--data-dir', dataDir]);

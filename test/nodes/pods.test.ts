@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { cliPath, run, skipUnless, startCluster, type Cluster } from '../harness.js';
 import { eventually, kjson, kok } from '../controllers/kube.js';
 import { sandboxSkipReason } from '../../src/sandbox/testing.js';
-import { listNamespaces, pidsIn, sandboxNames } from '../../src/sandbox/network.js';
+import { isRunning, listNamespaces, pidsIn, sandboxNames } from '../../src/sandbox/network.js';
 import { sandboxIdFor } from '../../src/cli/up.js';
 
 const skip = sandboxSkipReason() || skipUnless('kubectl');
@@ -51,6 +51,21 @@ spec:
           tcpSocket: {port: 5000}
           periodSeconds: 1
 `;
+
+/** An agnhost netexec pod on 8080 with the given probe (YAML indented for the container). */
+function probedPod(name: string, labels: string, probe: string): string {
+  return `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, namespace: example${labels ? `, ${labels}` : ''}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: registry.k8s.io/e2e-test-images/agnhost:2.53
+    args: ["netexec", "--http-port=8080", "--udp-port=-1"]
+    ${probe}
+`;
+}
 
 function shellPod(name: string, script: string, extra = ''): string {
   return `apiVersion: v1
@@ -249,34 +264,14 @@ spec:
   selector: {app: flip}
   ports: [{port: 8080}]
 ---
-apiVersion: v1
-kind: Pod
-metadata: {name: flip, namespace: example, labels: {app: flip}}
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: main
-    image: registry.k8s.io/e2e-test-images/agnhost:2.53
-    args: ["netexec", "--http-port=8080", "--udp-port=-1"]
-    readinessProbe:
+${probedPod('flip', 'labels: {app: flip}', `readinessProbe:
       exec: {command: ["cat", "${flag}"]}
       periodSeconds: 1
-      failureThreshold: 1
----
-apiVersion: v1
-kind: Pod
-metadata: {name: unhealthy, namespace: example}
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: main
-    image: registry.k8s.io/e2e-test-images/agnhost:2.53
-    args: ["netexec", "--http-port=8080", "--udp-port=-1"]
-    livenessProbe:
+      failureThreshold: 1`)}---
+${probedPod('unhealthy', '', `livenessProbe:
       httpGet: {path: /healthz, port: 9999}
       periodSeconds: 1
-      failureThreshold: 2
-`);
+      failureThreshold: 2`)}`);
     const ready = async (want: string): Promise<void> => {
       await eventually(`endpoints ${want}`, async () => {
         const ep = await kjson<{ subsets?: { addresses?: { ip: string }[]; notReadyAddresses?: { ip: string }[] }[] }>(c, ['get', 'endpoints', 'flip', '-n', 'example', '-o', 'json']);
@@ -399,13 +394,6 @@ spec:
     assert.equal(down.code, 0, down.stderr);
     assert.deepEqual((await listNamespaces()).filter((n) => n.startsWith(names.prefix)), []);
     // A killed process may linger a moment as a zombie until init reaps it; it runs no more.
-    const alive = (pid: number): boolean => {
-      try {
-        return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-      } catch {
-        return false;
-      }
-    };
-    await eventually('every pod process gone', async () => (pids.some(alive) ? undefined : true), 5000);
+    await eventually('every pod process gone', async () => (pids.some(isRunning) ? undefined : true), 5000);
   });
 });
