@@ -1,7 +1,7 @@
 /**
- * `pods/{name}/exec` (and `attach`): the WebSocket upgrade is proxied byte for byte to the
- * node agent's endpoint (named on its Node), as kube-apiserver proxies the kubelet's
- * streaming endpoints; the agent speaks the remotecommand protocol. Errors before the upgrade
+ * `pods/{name}/exec`, `attach` and `portforward`: the upgrade (WebSocket, or SPDY/3.1 for
+ * port-forward) is proxied byte for byte to the node agent's endpoint (named on its Node), as
+ * kube-apiserver proxies the kubelet's streaming endpoints; the agent speaks the protocols. Errors before the upgrade
  * are answered as Kubernetes Status objects.
  */
 import net from 'node:net';
@@ -16,9 +16,9 @@ import type { Registry } from './registry.js';
 
 const podInfo = findResource('', 'pods') as ResourceInfo;
 const nodeInfo = findResource('', 'nodes') as ResourceInfo;
-const PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach)$/;
+const PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach|portforward)$/;
 /** Headers the WebSocket handshake needs, passed on to the agent. */
-const HANDSHAKE = ['upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-protocol', 'sec-websocket-extensions'];
+const HANDSHAKE = ['upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-protocol', 'sec-websocket-extensions', 'x-stream-protocol-version'];
 
 function refuse(socket: Duplex, err: StatusError): void {
   const body = JSON.stringify(err.toStatus());
@@ -35,22 +35,23 @@ export async function proxyPodStream(req: IncomingMessage, socket: Duplex, head:
     const [, ns = '', name = '', verb = ''] = PATH.exec(url.pathname) ?? [];
     const pod = await registry.get(podInfo, decodeURIComponent(ns), decodeURIComponent(name));
     const containers = isRecord(pod.spec) && Array.isArray(pod.spec.containers) ? pod.spec.containers.filter(isRecord) : [];
-    const container = url.searchParams.get('container') || (containers.length === 1 ? String(containers[0]?.name) : '');
-    if (!container) throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.map((c) => String(c.name)).join(' ')}]`);
+    const container = verb === 'portforward' ? '' : url.searchParams.get('container') || (containers.length === 1 ? String(containers[0]?.name) : '');
+    if (!container && verb !== 'portforward') throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.map((c) => String(c.name)).join(' ')}]`);
     const nodeName = isRecord(pod.spec) && typeof pod.spec.nodeName === 'string' ? pod.spec.nodeName : '';
     if (!nodeName) throw errors.badRequest(`pod ${name} does not have a host assigned`);
     const node = await registry.get(nodeInfo, undefined, nodeName);
     const endpoint = node.metadata.annotations?.[kubeletEndpointAnnotation];
     if (!endpoint) throw errors.badRequest(`pod ${name} runs on node ${nodeName}, a simulated node: it runs no processes to ${verb} into`);
     const query = new URLSearchParams(url.searchParams);
-    query.set('container', container);
+    if (container) query.set('container', container);
     const [host = '127.0.0.1', port = '0'] = endpoint.split(':');
     const upstream = net.connect({ host, port: Number(port) });
     await new Promise<void>((resolve, reject) => {
       upstream.once('connect', resolve);
       upstream.once('error', (err) => reject(errors.badRequest(`the node agent of ${nodeName} did not answer: ${err.message}`)));
     });
-    const lines = [`GET /${verb}/${ns}/${name}/${encodeURIComponent(container)}?${query} HTTP/1.1`, `Host: ${endpoint}`, `Authorization: Bearer ${node.metadata.annotations?.[kubeletTokenAnnotation] ?? ''}`];
+    const target = verb === 'portforward' ? `/portForward/${ns}/${name}` : `/${verb}/${ns}/${name}/${encodeURIComponent(container)}`;
+    const lines = [`${req.method ?? 'GET'} ${target}?${query} HTTP/1.1`, `Host: ${endpoint}`, `Authorization: Bearer ${node.metadata.annotations?.[kubeletTokenAnnotation] ?? ''}`];
     for (const h of HANDSHAKE) {
       const v = req.headers[h];
       if (v !== undefined) lines.push(`${h}: ${Array.isArray(v) ? v.join(', ') : v}`);

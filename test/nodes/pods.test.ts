@@ -384,6 +384,53 @@ spec:
     await eventually('test pod gone', async () => ((await c.kubectl(['get', 'pod', 'test', '-n', 'example'])).code !== 0 ? true : undefined));
   });
 
+  test('kubectl port-forward pod/...: curl on host loopback reaches the pod, over the WebSocket tunnel and over SPDY; a closed port and a loopback-only server', async () => {
+    const [backend] = await backends();
+    const name = backend?.metadata.name ?? '';
+    /** Starts `kubectl port-forward` on a free local port, runs `use` with it, then stops kubectl by pid. */
+    const forwarding = async <T>(target: string, port: number, env: Record<string, string>, use: (local: number, stderr: () => string) => Promise<T>): Promise<T> => {
+      const child = spawn('kubectl', ['--kubeconfig', c.kubeconfig, 'port-forward', '-n', 'example', target, `:${port}`], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+      let out = '';
+      let err = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => void (out += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => void (err += d));
+      try {
+        const local = await eventually(`port-forward ${target} listening`, async () => {
+          const m = /Forwarding from 127\.0\.0\.1:(\d+) ->/.exec(out);
+          return m ? Number(m[1]) : undefined;
+        }, 15_000);
+        return await use(local, () => err);
+      } finally {
+        child.kill('SIGTERM');
+      }
+    };
+    const curl = (url: string): Promise<{ code: number; stdout: string }> => run('curl', ['-s', '-m', '5', url]);
+    for (const env of [{}, { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' }] as Record<string, string>[]) {
+      await forwarding(`pod/${name}`, 5000, env, async (local) => {
+        for (let i = 0; i < 3; i++) {
+          const r = await curl(`http://127.0.0.1:${local}/host_name`);
+          assert.equal(r.stdout.trim(), `{"host_name":"${name}"}`, `${JSON.stringify(env)}: ${r.stdout}`);
+        }
+      });
+    }
+    // Nothing listens on 5999: the client is told why, in the kubelet's words.
+    await forwarding(`pod/${name}`, 5999, {}, async (local, stderr) => {
+      const r = await curl(`http://127.0.0.1:${local}/`);
+      assert.notEqual(r.code, 0);
+      await eventually('the error reaches kubectl', async () => (/error forwarding port 5999 to pod example\/\S+, uid [0-9a-f-]+: .*ECONNREFUSED/.test(stderr()) ? true : undefined), 5000);
+    });
+    // Like the kubelet, port-forward reaches a server bound to the pod's own 127.0.0.1.
+    await kok(c, ['apply', '-f', '-'], shellPod('loopback', 'exec python3 -m http.server --bind 127.0.0.1 9000').replace('image: busybox', 'image: python:3'));
+    await eventually('loopback running', async () => ((await pod('loopback')).status.phase === 'Running' ? true : undefined), 30_000);
+    await forwarding('pod/loopback', 9000, {}, async (local) => {
+      const r = await eventually('the loopback server answers', async () => {
+        const got = await curl(`http://127.0.0.1:${local}/`);
+        return got.stdout.includes('Directory listing') ? got : undefined;
+      }, 10_000);
+      assert.match(r.stdout, /Directory listing/);
+    });
+  });
+
   test('switchboard down stops every pod process and removes every namespace', async () => {
     const names = sandboxNames(sandboxIdFor(dataDir));
     const ours = (await listNamespaces()).filter((n) => n.startsWith(names.prefix));

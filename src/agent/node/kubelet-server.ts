@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../lib/log.js';
 import { streamLog } from './logs.js';
 import { serveAttach, serveExec } from './exec.js';
+import { servePortForward } from './portforward.js';
 import type { Duplex } from 'node:stream';
 import type net from 'node:net';
 
@@ -29,6 +30,8 @@ export interface KubeletServerDeps {
   pidOf(uid: string, container: string): number | undefined;
   /** A TCP connection from the pod's node to the pod's IP (the pods proxy). */
   connectToPod(uid: string, port: number): Promise<net.Socket>;
+  /** A TCP connection to 127.0.0.1:port inside the pod's own network namespace (port-forward). */
+  connectToPodLoopback?(uid: string, port: number): Promise<net.Socket>;
   log: Logger;
 }
 
@@ -123,6 +126,20 @@ export async function startKubeletServer(deps: KubeletServerDeps): Promise<Kubel
     const auth = Buffer.from(req.headers.authorization ?? '');
     if (auth.length !== expected.length || !timingSafeEqual(auth, expected)) return refuse(401, 'Unauthorized');
     const url = new URL(req.url ?? '/', 'http://kubelet');
+    const pf = /^\/portForward\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+    if (pf) {
+      const [, ns = '', pod = ''] = pf.map(decodeURIComponent);
+      const uid = deps.uidOf(ns, pod);
+      if (!uid) return refuse(404, `pod "${pod}" in namespace "${ns}" is not on this node`);
+      // Like the kubelet, a port is reached inside the pod: its IP first, then its loopback
+      // (a server bound to 127.0.0.1 only).
+      const connect = (port: number): Promise<net.Socket> =>
+        deps.connectToPod(uid, port).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'ECONNREFUSED' || !deps.connectToPodLoopback) throw err;
+          return deps.connectToPodLoopback(uid, port);
+        });
+      return servePortForward(req, socket, head, { pod: `${ns}/${pod}`, uid, connect }, deps.log);
+    }
     const m = /^\/(exec|attach)\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (!m) return refuse(404, 'not found');
     const [, verb = '', ns = '', pod = '', container = ''] = m.map(decodeURIComponent);

@@ -224,6 +224,17 @@ export function startNodeAgent(config: NodeAgentConfig, deps: ControllerDeps): C
         if (!runtime?.netns) throw new Error('the pod is not running on this node');
         return (await brokerOf(runtime.nodeNetns)).connect(runtime.ip, port);
       },
+      connectToPodLoopback: async (uid, port) => {
+        const netns = runtimes.get(uid)?.netns;
+        if (!netns) throw new Error('the pod is not running on this node');
+        // Rare (a server bound to the pod's loopback only), so a broker lives for one connection.
+        const broker = await NamespaceBroker.start(netns);
+        try {
+          return await broker.connect('127.0.0.1', port);
+        } finally {
+          broker.stop();
+        }
+      },
       log,
     });
     // The API server reaches this agent's logs through these annotations (see kubelet-server.ts).
