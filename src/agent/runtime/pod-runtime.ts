@@ -2,8 +2,11 @@
  * One pod on a real node: its network namespace and address, the files its containers see
  * (`/etc/hosts`, `/etc/resolv.conf`, written under the data directory), its init containers
  * run one after another to completion, then its containers, restarted per restartPolicy with
- * the kubelet's back-off (10 s doubling to 5 min, reset after 10 min of running). The status
- * of each container is kept here for the agent to report.
+ * the kubelet's back-off (10 s doubling to 5 min, reset after 10 min of running). A container's
+ * postStart hook runs as it starts (it is not running, nor probed, until the hook ends; a
+ * failed hook kills it); stopping a container runs its preStop hook, then SIGTERM, then SIGKILL
+ * when the grace period is over (`lifecycle.ts`). The status of each container is kept here
+ * for the agent to report.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -14,6 +17,7 @@ import type { ClusterNetwork, NodeNetwork } from '../../sandbox/network.js';
 import { containerEnv, expandCommandAndArgs, hostnameOf, hostsFile, resolvConf, type ContainerSpec } from '../podspec/index.js';
 import { ContainerProcess, type ContainerExit, type PodNamespaces } from './container.js';
 import { resolveContainer, type ImageEntry } from './images.js';
+import { lifecycleOf, runHook, runPreStop, terminationWindowMs, type LifecycleHandler } from './lifecycle.js';
 import { probeOf, Prober, type ProbeTarget } from './probes.js';
 import type net from 'node:net';
 
@@ -63,6 +67,10 @@ interface Slot {
   failures: number;
   timer?: NodeJS.Timeout;
   probes?: { startup?: Prober; readiness?: Prober; liveness?: Prober };
+  /** Set while the postStart hook runs (aborts it), and left set when it failed. */
+  postStart?: AbortController;
+  /** The stop under way for `proc` (preStop, SIGTERM, SIGKILL), so that it runs once. */
+  killing?: { proc: ContainerProcess; done: Promise<void> };
 }
 
 const BACKOFF_START_MS = 10_000;
@@ -203,24 +211,78 @@ export class PodRuntime {
     slot.proc = proc;
     slot.waiting = undefined;
     slot.terminated = undefined;
-    if (!isInit) this.startProbes(slot, proc);
+    slot.postStart = undefined;
+    // Init containers have no lifecycle hooks (the API allows them only on sidecars).
+    const postStart = isInit ? undefined : lifecycleOf(slot.spec).postStart;
+    if (postStart) this.runPostStart(slot, proc, postStart);
+    else if (!isInit) this.startProbes(slot, proc);
     this.ctx.onChange();
     void proc.exited.then((exit) => this.exited(slot, proc, exit, isInit));
   }
 
-  /**
-   * Startup first; once it passes (or without one), readiness and liveness. A failing startup
-   * or liveness probe kills the container, which then restarts per restartPolicy.
-   */
-  private startProbes(slot: Slot, proc: ContainerProcess): void {
+  /** What probes and hooks of this container run against. */
+  private targetOf(slot: Slot, proc: ContainerProcess): ProbeTarget {
     const namedPorts = new Map<string, number>();
     for (const p of (slot.spec as { ports?: { name?: string; containerPort?: number }[] }).ports ?? []) {
       if (p.name && p.containerPort) namedPorts.set(p.name, p.containerPort);
     }
-    const target: ProbeTarget = { podIP: this.ip, namedPorts, connect: (h, port) => this.ctx.connect(h, port), pid: () => (proc.running ? proc.pid : undefined) };
-    const kill = (why: string): void => {
+    return { podIP: this.ip, namedPorts, connect: (h, port) => this.ctx.connect(h, port), pid: () => (proc.running ? proc.pid : undefined) };
+  }
+
+  /**
+   * The container counts as running (and its probes start) once the hook succeeds. A failed
+   * hook kills it (preStop included), and it restarts per restartPolicy. The kubelet records
+   * the failure as a FailedPostStartHook event; here it goes to the log.
+   */
+  private runPostStart(slot: Slot, proc: ContainerProcess, handler: LifecycleHandler): void {
+    const abort = new AbortController();
+    slot.postStart = abort;
+    void proc.exited.then(() => abort.abort(new Error('the container exited')));
+    void runHook(handler, this.targetOf(slot, proc), abort.signal).then((result) => {
+      if (this.stopping || !proc.running || slot.proc !== proc) return;
+      if (result.ok) {
+        slot.postStart = undefined;
+        this.startProbes(slot, proc);
+        return;
+      }
+      this.ctx.log.warn({ pod: this.podKey, container: slot.spec.name, reason: 'FailedPostStartHook', message: result.message }, 'postStart hook failed; killing the container');
+      void this.killContainer(slot, proc, this.graceMs());
+    });
+  }
+
+  /**
+   * Stops one container as the kubelet does: preStop (if any, and if there is grace left)
+   * for at most the grace period, then SIGTERM, then SIGKILL after what is left of the grace
+   * period (at least 2 s). Runs once per process; a second call waits for the first.
+   */
+  private killContainer(slot: Slot, proc: ContainerProcess, graceMs: number): Promise<void> {
+    if (slot.killing?.proc === proc) return slot.killing.done;
+    const done = (async () => {
+      const preStop = this.init.includes(slot) ? undefined : lifecycleOf(slot.spec).preStop;
+      let preStopMs = 0;
+      if (preStop && graceMs > 0 && proc.running) {
+        const outcome = await runPreStop(preStop, this.targetOf(slot, proc), graceMs, proc.exited);
+        preStopMs = outcome.elapsedMs;
+        const fields = { pod: this.podKey, container: slot.spec.name };
+        if (outcome.timedOut) this.ctx.log.info({ ...fields, graceMs }, 'preStop hook still running when the grace period ended');
+        else if (outcome.result && !outcome.result.ok) this.ctx.log.warn({ ...fields, reason: 'FailedPreStopHook', message: outcome.result.message }, 'preStop hook failed');
+      }
+      await proc.stop(terminationWindowMs(graceMs, preStopMs));
+    })();
+    slot.killing = { proc, done };
+    return done;
+  }
+
+  /**
+   * Startup first; once it passes (or without one), readiness and liveness. A failing startup
+   * or liveness probe kills the container (with the probe's terminationGracePeriodSeconds when
+   * it has one), which then restarts per restartPolicy.
+   */
+  private startProbes(slot: Slot, proc: ContainerProcess): void {
+    const target = this.targetOf(slot, proc);
+    const kill = (why: string, probeGraceSeconds: number | undefined): void => {
       this.ctx.log.info({ pod: this.podKey, container: slot.spec.name, why }, 'killing container');
-      void proc.stop(this.graceMs());
+      void this.killContainer(slot, proc, probeGraceSeconds === undefined ? this.graceMs() : probeGraceSeconds * 1000);
     };
     const probes: NonNullable<Slot['probes']> = {};
     const readiness = probeOf(slot.spec, 'readinessProbe');
@@ -228,7 +290,7 @@ export class PodRuntime {
     const startup = probeOf(slot.spec, 'startupProbe');
     const startRest = (): void => {
       if (readiness) probes.readiness = new Prober(readiness, target, false, () => this.ctx.onChange());
-      if (liveness) probes.liveness = new Prober(liveness, target, true, (ok) => !ok && kill('liveness probe failed'));
+      if (liveness) probes.liveness = new Prober(liveness, target, true, (ok) => !ok && kill('liveness probe failed', liveness.terminationGracePeriodSeconds));
       probes.readiness?.start();
       probes.liveness?.start();
       this.ctx.onChange();
@@ -237,7 +299,7 @@ export class PodRuntime {
       probes.startup = new Prober(startup, target, false, (ok) => (ok ? startRest() : undefined));
       // A startup probe that keeps failing past its threshold kills the container.
       const deadlineMs = ((startup.initialDelaySeconds ?? 0) + (startup.periodSeconds ?? 10) * (startup.failureThreshold ?? 3)) * 1000;
-      const timer = setTimeout(() => probes.startup && !probes.startup.ok && proc.running && kill('startup probe failed'), deadlineMs);
+      const timer = setTimeout(() => probes.startup && !probes.startup.ok && proc.running && kill('startup probe failed', startup.terminationGracePeriodSeconds), deadlineMs);
       void proc.exited.then(() => clearTimeout(timer));
       probes.startup.start();
     } else {
@@ -273,6 +335,8 @@ export class PodRuntime {
     };
     slot.proc = undefined;
     slot.terminated = record;
+    slot.killing = undefined;
+    slot.postStart = undefined;
     this.stopProbes(slot);
     if (this.stopping) return this.ctx.onChange();
     const ranMs = exit.finishedAt.getTime() - proc.startedAt.getTime();
@@ -322,6 +386,8 @@ export class PodRuntime {
 
   private view(slot: Slot): ContainerView {
     const base = { name: slot.spec.name, image: slot.spec.image ?? '', restartCount: slot.restartCount, ...(slot.last ? { lastState: { terminated: slot.last } } : {}) };
+    // A container whose postStart hook has not succeeded still waits, as the kubelet reports it.
+    if (slot.proc?.running && slot.postStart) return { ...base, state: { waiting: { reason: 'ContainerCreating' } }, started: false, ready: false };
     if (slot.proc?.running) {
       const started = slot.probes?.startup ? slot.probes.startup.ok : true;
       const ready = started && (slot.probes?.readiness ? slot.probes.readiness.ok : true);
@@ -331,15 +397,21 @@ export class PodRuntime {
     return { ...base, state: { waiting: slot.waiting ?? { reason: 'ContainerCreating' } }, started: false, ready: false };
   }
 
-  /** Stops every container (SIGTERM, then SIGKILL after `graceMs`), then removes the sandbox. */
+  /**
+   * Stops every container at once, each with the whole grace period for its preStop hook and
+   * SIGTERM (`killContainer`), then removes the sandbox. A postStart hook still running is
+   * abandoned. As in the kubelet, the grace period is at least 1 s, even for a force deletion.
+   */
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
     for (const slot of [...this.init, ...this.main]) {
       if (slot.timer) clearTimeout(slot.timer);
       slot.timer = undefined;
       this.stopProbes(slot);
+      slot.postStart?.abort(new Error('the pod is stopping'));
     }
-    await Promise.all([...this.init, ...this.main].map((s) => s.proc?.stop(graceMs)));
+    const grace = Math.max(1000, graceMs);
+    await Promise.all([...this.init, ...this.main].map((s) => (s.proc?.running ? this.killContainer(s, s.proc, grace) : undefined)));
     await this.ctx.network.removePod(this.ctx.node, this.uid).catch((err: unknown) => this.ctx.log.warn({ err: String(err), pod: this.pod.metadata.name }, 'could not remove the pod network'));
   }
 }

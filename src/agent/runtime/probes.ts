@@ -1,12 +1,14 @@
 /**
  * Container probes as the kubelet runs them: httpGet and tcpSocket from the node (here: from
  * the node's namespace, through its socket broker) to the pod IP, and exec inside the
- * container's namespaces. Timing fields as in the API (initialDelaySeconds, periodSeconds 10,
- * timeoutSeconds 1, successThreshold 1, failureThreshold 3); a probe's state flips only after
- * that many consecutive results.
+ * container's namespaces with its environment (the same runners serve lifecycle hooks).
+ * Timing fields as in the API (initialDelaySeconds, periodSeconds 10, timeoutSeconds 1,
+ * successThreshold 1, failureThreshold 3); a probe's state flips only after that many
+ * consecutive results.
  */
 import http from 'node:http';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type net from 'node:net';
 import { isRecord } from '../../api/types.js';
 
@@ -19,6 +21,8 @@ export interface ProbeSpec {
   timeoutSeconds?: number;
   successThreshold?: number;
   failureThreshold?: number;
+  /** Liveness and startup: the grace period of a kill this probe causes (else the pod's). */
+  terminationGracePeriodSeconds?: number;
 }
 
 export interface ProbeTarget {
@@ -43,15 +47,135 @@ function portOf(port: number | string, target: ProbeTarget): number | undefined 
   return target.namedPorts.get(port);
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      onTimeout();
-      reject(new Error(`timeout after ${ms} ms`));
-    }, ms);
+/** Rejects when `signal` aborts (after calling `onAbort`); otherwise settles as `p` does. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined, onAbort: () => void): Promise<T> {
+  if (!signal) return p;
+  let listener: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    listener = () => {
+      onAbort();
+      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    };
+    if (signal.aborted) listener();
+    else signal.addEventListener('abort', listener, { once: true });
   });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([p, aborted]).finally(() => listener && signal.removeEventListener('abort', listener));
+}
+
+/** The timeout and the caller's signal as one (either may be absent). */
+function deadline(timeoutMs: number | undefined, signal: AbortSignal | undefined): AbortSignal | undefined {
+  const signals = [...(timeoutMs === undefined ? [] : [AbortSignal.timeout(timeoutMs)]), ...(signal ? [signal] : [])];
+  return signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+}
+
+/** A connection from the node, given up (and closed, should it still come) when `signal` aborts. */
+function connectUntil(target: ProbeTarget, host: string, port: number, signal: AbortSignal | undefined): Promise<net.Socket> {
+  const connecting = target.connect(host, port);
+  connecting.then((s) => signal?.aborted && s.destroy(), () => undefined);
+  return untilAborted(connecting, signal, () => undefined);
+}
+
+export type HttpGetAction = NonNullable<ProbeSpec['httpGet']>;
+
+/**
+ * One GET from the node to the pod (or `host`), over a connection the target opens. Resolves
+ * with the response's status; rejects on a connection or protocol error, a timeout or an abort.
+ * Only the HTTP scheme.
+ */
+export async function httpGetFromNode(get: HttpGetAction, target: ProbeTarget, opts: { userAgent: string; timeoutMs?: number; signal?: AbortSignal }): Promise<number> {
+  const port = portOf(get.port, target);
+  if (port === undefined) throw new Error(`port ${String(get.port)} is not a number or a named container port`);
+  const scheme = (get.scheme ?? 'HTTP').toUpperCase();
+  if (scheme !== 'HTTP') throw new Error(`scheme ${scheme} is not supported`);
+  const host = get.host ?? target.podIP;
+  const signal = deadline(opts.timeoutMs, opts.signal);
+  let socket: net.Socket | undefined;
+  try {
+    socket = await connectUntil(target, host, port, signal);
+    const conn = socket;
+    socket.resume();
+    const headers: Record<string, string> = { 'User-Agent': opts.userAgent, Accept: '*/*' };
+    for (const h of get.httpHeaders ?? []) headers[h.name] = h.value;
+    return await untilAborted(
+      new Promise<number>((resolve, reject) => {
+        const req = http.request({ method: 'GET', path: get.path ?? '/', host, port, headers, createConnection: () => conn }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      }),
+      signal,
+      () => conn.destroy(),
+    );
+  } finally {
+    socket?.destroy();
+  }
+}
+
+/** The environment of a container's process (what commands run in the container get). */
+function environOf(pid: number): Record<string, string> {
+  const env: Record<string, string> = {};
+  try {
+    for (const entry of readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')) {
+      const at = entry.indexOf('=');
+      if (at > 0) env[entry.slice(0, at)] = entry.slice(at + 1);
+    }
+  } catch {
+    // The process is gone: the command fails to enter its namespaces anyway.
+  }
+  return Object.keys(env).length > 0 ? env : { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+}
+
+export interface ExecResult {
+  /** The command's exit code; undefined when it could not start, timed out or was aborted. */
+  exitCode?: number;
+  /** What it wrote to stdout and stderr (the first 10 KiB). */
+  output: string;
+  error?: string;
+}
+
+const EXEC_OUTPUT_LIMIT = 10 * 1024;
+
+/**
+ * Runs a command inside a container's namespaces with its environment, as its own process
+ * group, so that a timeout or an abort kills everything the command started.
+ */
+export function execInContainer(pid: number, command: string[], opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ExecResult> {
+  return new Promise<ExecResult>((resolve) => {
+    const child = spawn('nsenter', ['-t', String(pid), '--net', '--uts', '--mount', '--', ...command], { stdio: ['ignore', 'pipe', 'pipe'], env: environOf(pid), detached: true });
+    let output = '';
+    const collect = (chunk: Buffer): void => {
+      if (output.length < EXEC_OUTPUT_LIMIT) output = (output + chunk.toString('utf8')).slice(0, EXEC_OUTPUT_LIMIT);
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    let stopped: string | undefined;
+    const signal = deadline(opts.timeoutMs, opts.signal);
+    const kill = (): void => {
+      stopped = signal?.reason instanceof Error && signal.reason.name === 'TimeoutError' ? `timed out after ${opts.timeoutMs} ms` : 'stopped before it finished';
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    if (signal?.aborted) kill();
+    else signal?.addEventListener('abort', kill, { once: true });
+    const done = (result: ExecResult): void => {
+      signal?.removeEventListener('abort', kill);
+      // A process the command left behind may hold the pipes open; the result does not wait for it.
+      child.stdout.destroy();
+      child.stderr.destroy();
+      resolve(result);
+    };
+    child.once('error', (err) => done({ output, error: err.message }));
+    child.once('exit', (code, sig) => {
+      if (stopped) return done({ output, error: stopped });
+      if (code === null) return done({ output, error: `killed by ${sig ?? 'a signal'}` });
+      done({ exitCode: code, output });
+    });
+  });
 }
 
 /** One probe attempt: true on success. HTTP succeeds on 200-399, as the kubelet's. */
@@ -62,7 +186,7 @@ export async function probeOnce(spec: ProbeSpec, target: ProbeTarget): Promise<b
     if (port === undefined) return false;
     let socket: net.Socket | undefined;
     try {
-      socket = await withTimeout(target.connect(spec.tcpSocket.host ?? target.podIP, port), timeoutMs, () => undefined);
+      socket = await connectUntil(target, spec.tcpSocket.host ?? target.podIP, port, AbortSignal.timeout(timeoutMs));
       return true;
     } catch {
       return false;
@@ -71,48 +195,18 @@ export async function probeOnce(spec: ProbeSpec, target: ProbeTarget): Promise<b
     }
   }
   if (spec.httpGet) {
-    const get = spec.httpGet;
-    const port = portOf(get.port, target);
-    if (port === undefined || (get.scheme ?? 'HTTP').toUpperCase() !== 'HTTP') return false;
-    let socket: net.Socket | undefined;
     try {
-      socket = await withTimeout(target.connect(get.host ?? target.podIP, port), timeoutMs, () => undefined);
-      const conn = socket;
-      socket.resume();
-      const headers: Record<string, string> = { 'User-Agent': 'kube-probe/1.32', Accept: '*/*' };
-      for (const h of get.httpHeaders ?? []) headers[h.name] = h.value;
-      const status = await withTimeout(
-        new Promise<number>((resolve, reject) => {
-          const req = http.request({ method: 'GET', path: get.path ?? '/', host: get.host ?? target.podIP, port, headers, createConnection: () => conn }, (res) => {
-            res.resume();
-            resolve(res.statusCode ?? 0);
-          });
-          req.on('error', reject);
-          req.end();
-        }),
-        timeoutMs,
-        () => conn.destroy(),
-      );
+      const status = await httpGetFromNode(spec.httpGet, target, { userAgent: 'kube-probe/1.32', timeoutMs });
       return status >= 200 && status < 400;
     } catch {
       return false;
-    } finally {
-      socket?.destroy();
     }
   }
   if (spec.exec?.command && spec.exec.command.length > 0) {
     const pid = target.pid();
     if (pid === undefined) return false;
-    const command = spec.exec.command;
-    return new Promise<boolean>((resolve) => {
-      const child = spawn('nsenter', ['-t', String(pid), '--net', '--uts', '--mount', '--', ...command], { stdio: 'ignore' });
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      child.once('error', () => resolve(false));
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        resolve(code === 0);
-      });
-    });
+    const result = await execInContainer(pid, spec.exec.command, { timeoutMs });
+    return result.exitCode === 0;
   }
   return false;
 }
