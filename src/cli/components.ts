@@ -1,6 +1,7 @@
 /**
  * Starts the components that run beside the API server and talk to it only through the
- * Kubernetes API: the controller manager and, when asked for, simulated nodes.
+ * Kubernetes API: the controller manager and, when asked for, simulated nodes, real nodes with
+ * their service proxy, and the cluster DNS.
  */
 import { ApiClient } from '../client/rest.js';
 import { InformerFactory } from '../client/factory.js';
@@ -12,6 +13,7 @@ import { systemClock } from '../lib/clock.js';
 import { startClusterDns, type ClusterDnsConfig } from '../dns/cluster-dns.js';
 import { startNodeAgent, type NodeAgentConfig } from '../agent/node/node-agent.js';
 import type { Logger } from '../lib/log.js';
+import { startServiceProxy } from '../proxy/proxy.js';
 
 export interface ComponentOptions {
   controllers: boolean;
@@ -61,7 +63,11 @@ export async function startComponents(creds: Credentials, o: ComponentOptions, l
     const renewIntervalMs = Math.min(10_000, Math.max(250, (o.nodeMonitorGracePeriodMs ?? 40_000) / 4));
     running.push(startSimulatedNodes({ count: o.simulatedNodes, renewIntervalMs }, deps('simulated-nodes')));
   }
-  if (o.nodes && o.nodes.nodeNames.length > 0) running.push(startNodeAgent(o.nodes, deps('node-agent')));
+  if (o.nodes && o.nodes.nodeNames.length > 0) {
+    running.push(startNodeAgent(o.nodes, deps('node-agent')));
+    // The service proxy of the real nodes (kube-proxy's job), one for all of them.
+    running.push(startServiceProxy({ sandboxId: o.nodes.sandboxId, nodeNames: o.nodes.nodeNames, clusterCidr: o.nodes.podCidr ?? '10.244.0.0/16' }, deps('service-proxy')));
+  }
   const dns = o.dns ? startClusterDns(o.dns, deps('dns')) : undefined;
   if (dns) running.push(dns);
   await Promise.all(factories.map((f) => f.start()));

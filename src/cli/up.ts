@@ -14,7 +14,8 @@ import { openStore } from '../storage/index.js';
 import { ensurePki } from '../apiserver/pki.js';
 import { startApiServer } from '../apiserver/server.js';
 import { nthAddress, parseCidr } from '../apiserver/services/allocator.js';
-import { createLogger } from '../lib/log.js';
+import { createLogger, type Logger } from '../lib/log.js';
+import net from 'node:net';
 import { writeKubeconfig } from './kubeconfig.js';
 import { startComponents, type Components } from './components.js';
 import type { PodMode } from '../dns/records.js';
@@ -72,6 +73,30 @@ async function openSandboxDns(sandboxId: string, dnsIP: string): Promise<{ broke
     listen.push({ host, port: 53, recursion: true, sockets: { udp: await broker.bindUdp(host, 53), tcp: await broker.listenTcp(host, 53) } });
   }
   return { broker, listen };
+}
+
+/**
+ * The API server inside the sandbox, at the address and port the `kubernetes` Service's
+ * endpoints name: a listener the cluster namespace's broker makes, relayed to the API
+ * server on host loopback (pods' in-cluster clients reach it through 10.96.0.1).
+ */
+async function relayApiIntoSandbox(broker: NamespaceBroker, host: string, apiUrl: string, log: Logger): Promise<net.Server> {
+  const target = new URL(apiUrl);
+  const server = await broker.listenTcp(host, Number(target.port));
+  server.on('connection', (inside: net.Socket) => {
+    const outside = net.connect({ host: target.hostname, port: Number(target.port) });
+    inside.pipe(outside).pipe(inside);
+    const end = (): void => {
+      inside.destroy();
+      outside.destroy();
+    };
+    inside.on('error', end);
+    outside.on('error', (err) => {
+      log.debug({ err: String(err) }, 'API relay connection failed');
+      end();
+    });
+  });
+  return server;
 }
 
 /** One sandbox per data directory: its namespaces are named after this id. */
@@ -149,6 +174,10 @@ async function runForeground(o: UpOptions): Promise<number> {
     },
     { store, log },
   );
+  const apiRelay = sandboxDns ? await relayApiIntoSandbox(sandboxDns.broker, o.advertiseAddress, api.url, log).catch((err: unknown) => {
+    log.warn({ err: String(err) }, 'pods cannot reach the API server: no listener inside the sandbox');
+    return undefined;
+  }) : undefined;
   writeKubeconfig(p.kubeconfig, { server: api.url, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey });
   components = await startComponents(
     { server: api.url, ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey },
@@ -195,6 +224,7 @@ async function runForeground(o: UpOptions): Promise<number> {
   await waitForSignal();
   say('switchboard: stopping');
   await components.stop();
+  apiRelay?.close();
   sandboxDns?.broker.stop();
   if (o.nodes > 0) await destroySandbox(sandboxIdFor(o.dataDir)).catch((err: unknown) => log.warn({ err: String(err) }, 'could not remove the sandbox'));
   await api.stop();

@@ -1,0 +1,155 @@
+/**
+ * The service proxy of the real nodes: informers on Services and EndpointSlices feed the
+ * planner; for each node the rendered table is applied inside the node's network namespace
+ * in one `nft -f` transaction, only when it changed. Changes are coalesced: one sync runs at a
+ * time, and events during a sync cause one more (a bounded-frequency runner).
+ */
+import { existsSync } from 'node:fs';
+import type { KubeObject } from '../api/types.js';
+import { runProgram } from '../sandbox/run.js';
+import { sandboxNames } from '../sandbox/network.js';
+import type { Controller, ControllerDeps } from '../controllers/types.js';
+import { planNode } from './planner.js';
+import { renderNodePlan } from './nft.js';
+
+export interface ServiceProxyConfig {
+  sandboxId: string;
+  /** Node names by sandbox index. */
+  nodeNames: string[];
+  /** The pod CIDR of the whole cluster (traffic from it is not masqueraded). */
+  clusterCidr: string;
+  /** Least time between two syncs (coalescing); default 0. */
+  minSyncIntervalMs?: number;
+}
+
+export interface SyncRecord {
+  node: string;
+  rules: number;
+  durationMs: number;
+}
+
+export interface ServiceProxy extends Controller {
+  /** Resolves once every change seen so far is programmed on every node. */
+  synced(): Promise<void>;
+  /** The generation of changes seen and the one programmed on every node. */
+  generation(): { seen: number; programmed: number };
+  lastSyncs(): SyncRecord[];
+}
+
+/** Applies a script inside a node's namespace. */
+async function applyIn(netns: string, script: string): Promise<void> {
+  const r = await runProgram('nsenter', [`--net=/run/netns/${netns}`, '--', 'nft', '-f', '-'], script);
+  if (r.code !== 0) throw new Error(`nft -f in ${netns} failed: ${r.stderr.trim() || `exit ${r.code}`}`);
+}
+
+export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDeps): ServiceProxy {
+  const log = deps.log.child({ component: 'service-proxy' });
+  const names = sandboxNames(config.sandboxId);
+  const services = deps.informers.informer('', 'services');
+  const slices = deps.informers.informer('discovery.k8s.io', 'endpointslices');
+  const applied = new Map<string, string>();
+  let seen = 0;
+  let programmed = 0;
+  let running: Promise<void> | undefined;
+  let again = false;
+  let retry = false;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let lastStart = 0;
+  let records: SyncRecord[] = [];
+  const waiters: { generation: number; resolve: () => void }[] = [];
+
+  const syncOnce = async (): Promise<void> => {
+    const generation = seen;
+    const allServices = services.cache.list() as KubeObject[];
+    const allSlices = slices.cache.list() as KubeObject[];
+    const done: SyncRecord[] = [];
+    let failed = false;
+    for (const [index, node] of config.nodeNames.entries()) {
+      const netns = names.node(index);
+      // The node agent makes the node's namespace; until then there is nothing to program.
+      if (!existsSync(`/run/netns/${netns}`)) {
+        failed = true;
+        continue;
+      }
+      const started = performance.now();
+      const script = renderNodePlan(planNode(node, allServices, allSlices), { clusterCidr: config.clusterCidr });
+      if (applied.get(netns) === script) continue;
+      try {
+        await applyIn(netns, script);
+        applied.set(netns, script);
+        done.push({ node, rules: script.split('\n').length, durationMs: performance.now() - started });
+      } catch (err) {
+        failed = true;
+        log.warn({ err: String(err), node }, 'could not program the node');
+      }
+    }
+    if (done.length > 0) records = done;
+    if (failed) {
+      retry = true;
+      return;
+    }
+    programmed = generation;
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      const w = waiters[i];
+      if (w && w.generation <= programmed) {
+        waiters.splice(i, 1);
+        w.resolve();
+      }
+    }
+  };
+
+  /** Runs a sync after `delayMs` unless one is waiting or running (which then runs once more). */
+  const schedule = (delayMs: number): void => {
+    if (stopped) return;
+    if (timer || running) {
+      again = true;
+      return;
+    }
+    timer = setTimeout(() => {
+      timer = undefined;
+      lastStart = Date.now();
+      again = false;
+      retry = false;
+      running = syncOnce()
+        .catch((err: unknown) => {
+          retry = true;
+          log.warn({ err: String(err) }, 'service proxy sync failed');
+        })
+        .finally(() => {
+          running = undefined;
+          if (stopped) return;
+          // A node not ready yet, or a failed apply, is tried again shortly.
+          if (retry) schedule(200);
+          else if (again) schedule(Math.max(0, (config.minSyncIntervalMs ?? 0) - (Date.now() - lastStart)));
+        });
+    }, delayMs);
+  };
+
+  const changed = (): void => {
+    seen++;
+    if (!services.hasSynced() || !slices.hasSynced()) return;
+    schedule(Math.max(0, (config.minSyncIntervalMs ?? 0) - (Date.now() - lastStart)));
+  };
+  services.addHandlers({ onAdd: changed, onUpdate: changed, onDelete: changed });
+  slices.addHandlers({ onAdd: changed, onUpdate: changed, onDelete: changed });
+
+  const ready = (async () => {
+    await Promise.all([services.waitForSync(), slices.waitForSync()]);
+    seen++;
+    schedule(0);
+  })();
+
+  return {
+    ready,
+    synced: () => (programmed >= seen ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ generation: seen, resolve }))),
+    generation: () => ({ seen, programmed }),
+    lastSyncs: () => records,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+      for (const w of waiters.splice(0)) w.resolve();
+    },
+  };
+}
