@@ -64,9 +64,11 @@ export async function startComponents(creds: Credentials, o: ComponentOptions, l
     running.push(startSimulatedNodes({ count: o.simulatedNodes, renewIntervalMs }, deps('simulated-nodes')));
   }
   if (o.nodes && o.nodes.nodeNames.length > 0) {
-    running.push(startNodeAgent(o.nodes, deps('node-agent')));
-    // The service proxy of the real nodes (kube-proxy's job), one for all of them.
-    running.push(startServiceProxy({ sandboxId: o.nodes.sandboxId, nodeNames: o.nodes.nodeNames, clusterCidr: o.nodes.podCidr ?? '10.244.0.0/16' }, deps('service-proxy')));
+    // The service proxy of the real nodes (kube-proxy's job), one for all of them; a deleted
+    // pod's containers are stopped once no node routes new connections to it.
+    const proxy = startServiceProxy({ sandboxId: o.nodes.sandboxId, nodeNames: o.nodes.nodeNames, clusterCidr: o.nodes.podCidr ?? '10.244.0.0/16' }, deps('service-proxy'));
+    running.push(proxy);
+    running.push(startNodeAgent({ ...o.nodes, beforeStop: (ip, timeoutMs) => proxy.waitUnrouted(ip, timeoutMs) }, deps('node-agent')));
   }
   const dns = o.dns ? startClusterDns(o.dns, deps('dns')) : undefined;
   if (dns) running.push(dns);

@@ -5,7 +5,7 @@
  * time, and events during a sync cause one more (a bounded-frequency runner).
  */
 import { existsSync } from 'node:fs';
-import type { KubeObject } from '../api/types.js';
+import { isRecord, type KubeObject } from '../api/types.js';
 import { runProgram } from '../sandbox/run.js';
 import { sandboxNames } from '../sandbox/network.js';
 import type { Controller, ControllerDeps } from '../controllers/types.js';
@@ -34,6 +34,25 @@ export interface ServiceProxy extends Controller {
   /** The generation of changes seen and the one programmed on every node. */
   generation(): { seen: number; programmed: number };
   lastSyncs(): SyncRecord[];
+  /**
+   * Resolves once no node's dataplane sends new connections to `ip` as a ready endpoint (it may
+   * still do so as the serving-terminating fallback, when nothing else is ready), or after
+   * `timeoutMs`. The node agent waits on this before it stops a deleted pod's containers.
+   */
+  waitUnrouted(ip: string, timeoutMs: number): Promise<boolean>;
+}
+
+/** Addresses of ready endpoints in the slices (what the plan may route new connections to). */
+function readyAddresses(slices: KubeObject[]): Set<string> {
+  const out = new Set<string>();
+  for (const slice of slices) {
+    for (const e of Array.isArray(slice.endpoints) ? slice.endpoints : []) {
+      if (!isRecord(e)) continue;
+      const ready = !isRecord(e.conditions) || e.conditions.ready !== false;
+      if (ready && Array.isArray(e.addresses)) for (const a of e.addresses) if (typeof a === 'string') out.add(a);
+    }
+  }
+  return out;
 }
 
 /** Applies a script inside a node's namespace. */
@@ -58,12 +77,25 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
   let lastStart = 0;
   let records: SyncRecord[] = [];
   const waiters: { generation: number; resolve: () => void }[] = [];
+  /** Per node namespace: the ready addresses of the slices its programmed table was made from. */
+  const routed = new Map<string, Set<string>>();
+  const unroutedWaiters = new Set<{ ip: string; resolve: (ok: boolean) => void; timer: NodeJS.Timeout }>();
+  const isUnrouted = (ip: string): boolean => config.nodeNames.every((_n, i) => !(routed.get(names.node(i))?.has(ip) ?? false));
+  const checkUnrouted = (): void => {
+    for (const w of unroutedWaiters) {
+      if (!isUnrouted(w.ip)) continue;
+      clearTimeout(w.timer);
+      unroutedWaiters.delete(w);
+      w.resolve(true);
+    }
+  };
 
   const syncOnce = async (): Promise<void> => {
     const generation = seen;
     const allServices = services.cache.list() as KubeObject[];
     const allSlices = slices.cache.list() as KubeObject[];
     const done: SyncRecord[] = [];
+    const ready = readyAddresses(allSlices);
     let failed = false;
     for (const [index, node] of config.nodeNames.entries()) {
       const netns = names.node(index);
@@ -74,10 +106,14 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
       }
       const started = performance.now();
       const script = renderNodePlan(planNode(node, allServices, allSlices), { clusterCidr: config.clusterCidr });
-      if (applied.get(netns) === script) continue;
+      if (applied.get(netns) === script) {
+        routed.set(netns, ready);
+        continue;
+      }
       try {
         await applyIn(netns, script);
         applied.set(netns, script);
+        routed.set(netns, ready);
         done.push({ node, rules: script.split('\n').length, durationMs: performance.now() - started });
       } catch (err) {
         failed = true;
@@ -85,6 +121,7 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
       }
     }
     if (done.length > 0) records = done;
+    checkUnrouted();
     if (failed) {
       retry = true;
       return;
@@ -145,11 +182,30 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
     synced: () => (programmed >= seen ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ generation: seen, resolve }))),
     generation: () => ({ seen, programmed }),
     lastSyncs: () => records,
+    waitUnrouted: (ip, timeoutMs) => {
+      if (isUnrouted(ip)) return Promise.resolve(true);
+      return new Promise<boolean>((resolve) => {
+        const w = {
+          ip,
+          resolve,
+          timer: setTimeout(() => {
+            unroutedWaiters.delete(w);
+            resolve(false);
+          }, timeoutMs),
+        };
+        unroutedWaiters.add(w);
+      });
+    },
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
       await running;
       for (const w of waiters.splice(0)) w.resolve();
+      for (const w of unroutedWaiters) {
+        clearTimeout(w.timer);
+        w.resolve(false);
+      }
+      unroutedWaiters.clear();
     },
   };
 }

@@ -38,6 +38,11 @@ export interface NodeAgentConfig {
   podCidr?: string;
   catalogueFile?: string;
   maxPods?: number;
+  /**
+   * Called when a pod is deleted, before its containers are stopped, with its IP and grace
+   * period: the service proxy resolves it once no node routes new connections to the pod.
+   */
+  beforeStop?: (podIP: string, timeoutMs: number) => Promise<unknown>;
   leaseDurationSeconds?: number;
   renewIntervalMs?: number;
 }
@@ -152,7 +157,17 @@ export function startNodeAgent(config: NodeAgentConfig, deps: ControllerDeps): C
     const uid = pod.metadata.uid ?? '';
     const terminal = phaseOf(pod) === 'Succeeded' || phaseOf(pod) === 'Failed';
     if (pod.metadata.deletionTimestamp) {
-      await teardown(uid, state.ipam, (pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000);
+      const graceMs = (pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000;
+      const ip = runtimes.get(uid)?.ip;
+      // Switchboard's addition to the kubelet's order: new connections stop reaching the pod on
+      // every node before its containers hear of the deletion (bounded by the grace period).
+      let waited = 0;
+      if (ip && config.beforeStop && graceMs > 0) {
+        const started = Date.now();
+        await config.beforeStop(ip, graceMs).catch(() => undefined);
+        waited = Date.now() - started;
+      }
+      await teardown(uid, state.ipam, Math.max(0, graceMs - waited));
       await finalise(pod);
       return;
     }
