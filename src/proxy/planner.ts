@@ -39,6 +39,8 @@ export interface ServicePortPlan {
   externalIPs: string[];
   /** For cluster-IP traffic (internalTrafficPolicy applied). */
   internalEndpoints: Endpoint[];
+  /** internalTrafficPolicy Local: `internalEndpoints` are this node's only. */
+  internalLocal: boolean;
   /** For traffic from inside the cluster to external addresses and NodePorts. */
   clusterEndpoints: Endpoint[];
   /** For NodePort/external traffic from outside the cluster (externalTrafficPolicy applied). */
@@ -132,10 +134,15 @@ export function planService(service: KubeObject, slices: KubeObject[], nodeName:
   const clusterIPs = (strings(spec.clusterIPs).length > 0 ? strings(spec.clusterIPs) : strings([spec.clusterIP])).filter((ip) => ip !== 'None' && !ip.includes(':'));
   const status = isRecord(service.status) ? service.status : {};
   const lb = isRecord(status.loadBalancer) ? status.loadBalancer : {};
-  const ingress = type === 'LoadBalancer' && Array.isArray(lb.ingress) ? lb.ingress.filter(isRecord).map((i) => str(i.ip)).filter((ip) => ip && !ip.includes(':')) : [];
-  const externalIPs = [...new Set([...strings(spec.externalIPs).filter((ip) => !ip.includes(':')), ...ingress])].sort();
+  // Ingress IPs with ipMode Proxy belong to a load balancer that proxies; host loopback ones are
+  // the port publisher's (see publisher.ts): neither is captured here.
+  const ingress =
+    type === 'LoadBalancer' && Array.isArray(lb.ingress)
+      ? lb.ingress.filter((i) => isRecord(i) && i.ipMode !== 'Proxy').map((i) => str((i as Record<string, unknown>).ip)).filter((ip) => ip && !ip.includes(':') && !ip.startsWith('127.'))
+      : [];
+  const externalIPs = [...new Set([...strings(spec.externalIPs).filter((ip) => !ip.includes(':') && !ip.startsWith('127.')), ...ingress])].sort();
   const hasNodePorts = type === 'NodePort' || type === 'LoadBalancer';
-  const externalLocal = hasNodePorts && spec.externalTrafficPolicy === 'Local';
+  const externalLocal = (hasNodePorts || externalIPs.length > 0) && spec.externalTrafficPolicy === 'Local';
   const internalLocal = spec.internalTrafficPolicy === 'Local';
   const affinity = spec.sessionAffinity === 'ClientIP';
   const affinityConfig = isRecord(spec.sessionAffinityConfig) && isRecord(spec.sessionAffinityConfig.clientIP) ? spec.sessionAffinityConfig.clientIP : {};
@@ -166,6 +173,7 @@ export function planService(service: KubeObject, slices: KubeObject[], nodeName:
       nodePort: hasNodePorts ? num(p.nodePort) : 0,
       externalIPs,
       internalEndpoints: internalLocal ? local : cluster,
+      internalLocal,
       clusterEndpoints: cluster,
       externalEndpoints: externalLocal ? local : cluster,
       externalLocal,

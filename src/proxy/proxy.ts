@@ -10,7 +10,7 @@ import { runProgram } from '../sandbox/run.js';
 import { sandboxNames } from '../sandbox/network.js';
 import type { Controller, ControllerDeps } from '../controllers/types.js';
 import { planNode } from './planner.js';
-import { renderNodePlan } from './nft.js';
+import { buildModel, renderDiff, renderFull, type NftModel } from './nft.js';
 
 export interface ServiceProxyConfig {
   sandboxId: string;
@@ -66,7 +66,8 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
   const names = sandboxNames(config.sandboxId);
   const services = deps.informers.informer('', 'services');
   const slices = deps.informers.informer('discovery.k8s.io', 'endpointslices');
-  const applied = new Map<string, string>();
+  /** What each node's table holds now (as last programmed). */
+  const applied = new Map<string, NftModel>();
   let seen = 0;
   let programmed = 0;
   let running: Promise<void> | undefined;
@@ -105,18 +106,26 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
         continue;
       }
       const started = performance.now();
-      const script = renderNodePlan(planNode(node, allServices, allSlices), { clusterCidr: config.clusterCidr });
-      if (applied.get(netns) === script) {
+      const model = buildModel(planNode(node, allServices, allSlices), { clusterCidr: config.clusterCidr });
+      const before = applied.get(netns);
+      const script = before ? renderDiff(before, model) : renderFull(model);
+      if (script === '') {
         routed.set(netns, ready);
         continue;
       }
       try {
-        await applyIn(netns, script);
-        applied.set(netns, script);
+        await applyIn(netns, script).catch(async (err: unknown) => {
+          // A table changed behind our back (or a bug in the difference): start again from whole.
+          if (!before) throw err;
+          log.warn({ err: String(err), node }, 'incremental update failed; replacing the whole table');
+          await applyIn(netns, renderFull(model));
+        });
+        applied.set(netns, model);
         routed.set(netns, ready);
-        done.push({ node, rules: script.split('\n').length, durationMs: performance.now() - started });
+        done.push({ node, rules: script.split('\n').length - 1, durationMs: performance.now() - started });
       } catch (err) {
         failed = true;
+        applied.delete(netns);
         log.warn({ err: String(err), node }, 'could not program the node');
       }
     }
