@@ -14,6 +14,8 @@ import { startClusterDns, type ClusterDnsConfig } from '../dns/cluster-dns.js';
 import { startNodeAgent, type NodeAgentConfig } from '../agent/node/node-agent.js';
 import type { Logger } from '../lib/log.js';
 import { startServiceProxy } from '../proxy/proxy.js';
+import { startPublisher } from '../proxy/publisher.js';
+import type net from 'node:net';
 
 export interface ComponentOptions {
   controllers: boolean;
@@ -28,6 +30,8 @@ export interface ComponentOptions {
   dns?: ClusterDnsConfig;
   /** Real nodes in the cluster sandbox (pods run as processes in namespaces of their own). */
   nodes?: NodeAgentConfig;
+  /** A TCP connection made inside the sandbox: LoadBalancer addresses are published on the host through it. */
+  sandboxConnect?: (host: string, port: number) => Promise<net.Socket>;
 }
 
 export interface Components {
@@ -69,6 +73,7 @@ export async function startComponents(creds: Credentials, o: ComponentOptions, l
     const proxy = startServiceProxy({ sandboxId: o.nodes.sandboxId, nodeNames: o.nodes.nodeNames, clusterCidr: o.nodes.podCidr ?? '10.244.0.0/16' }, deps('service-proxy'));
     running.push(proxy);
     running.push(startNodeAgent({ ...o.nodes, beforeStop: (ip, timeoutMs) => proxy.waitUnrouted(ip, timeoutMs) }, deps('node-agent')));
+    if (o.sandboxConnect) running.push(startPublisher({ nodeNames: o.nodes.nodeNames, connect: o.sandboxConnect }, deps('port-publisher')));
   }
   const dns = o.dns ? startClusterDns(o.dns, deps('dns')) : undefined;
   if (dns) running.push(dns);

@@ -41,7 +41,7 @@ flags of up:
   --nodes N               run N real nodes in the cluster sandbox (needs root): pods run as processes,
                           each in its own network namespace with its own IP (default: 1 as root,
                           0 with --simulated-nodes or without root)
-  --lb-pool CIDR          addresses for LoadBalancer Services (default 10.245.0.0/24)
+  --lb-pool CIDR          EXTERNAL-IPs of LoadBalancer Services (default 127.245.0.0/24: host loopback, published there)
   --node-monitor-grace-period D   a node silent this long goes NotReady (default 40s)
   --pod-eviction-timeout D        longest wait before pods leave an unreachable node (default 300s)
   --dns-port N            loopback port of the cluster DNS (cluster names only; default: a free port)
@@ -68,7 +68,7 @@ const upFlags = {
   'log-level': { type: 'string', default: 'info' },
   'simulated-nodes': { type: 'string', default: '0' },
   nodes: { type: 'string' },
-  'lb-pool': { type: 'string', default: '10.245.0.0/24' },
+  'lb-pool': { type: 'string', default: '127.245.0.0/24' },
   'node-monitor-grace-period': { type: 'string' },
   'pod-eviction-timeout': { type: 'string' },
   kubeconfig: { type: 'string' },

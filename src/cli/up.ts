@@ -194,6 +194,7 @@ async function runForeground(o: UpOptions): Promise<number> {
         ...(o.dns.upstreams ? { upstreams: o.dns.upstreams } : {}),
         service: { clusterIP: o.dns.clusterIP ?? nthAddress(cidr, 10), endpointAddress: o.advertiseAddress },
       },
+      ...(sandboxDns ? { sandboxConnect: (host: string, port: number) => sandboxDns.broker.connect(host, port) } : {}),
       nodes: {
         sandboxId: sandboxIdFor(o.dataDir),
         nodeNames: Array.from({ length: o.nodes }, (_, i) => `node-${i}`),

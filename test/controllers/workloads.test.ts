@@ -164,7 +164,7 @@ metadata:
     example.com/kept: "yes"
 spec:
   type: LoadBalancer
-  loadBalancerIP: 10.245.0.77
+  loadBalancerIP: 127.245.0.77
   selector:
     app: w-deploy
   ports:
@@ -172,7 +172,7 @@ spec:
 `);
     const out = await eventually('external IPs assigned', async () => {
       const o = await kok(c, ['get', 'svc', 'lb-any', 'lb-fixed']);
-      return /lb-any\s+LoadBalancer\s+\S+\s+10\.245\.0\.\d+\s/.test(o) && /lb-fixed\s+LoadBalancer\s+\S+\s+10\.245\.0\.77\s+80:3\d{4}\/TCP/.test(o) ? o : undefined;
+      return /lb-any\s+LoadBalancer\s+\S+\s+127\.245\.0\.\d+\s/.test(o) && /lb-fixed\s+LoadBalancer\s+\S+\s+127\.245\.0\.77\s+80:3\d{4}\/TCP/.test(o) ? o : undefined;
     });
     assert.doesNotMatch(out, /<pending>/);
     assert.match(await kok(c, ['get', 'svc', 'lb-fixed', '-o', 'jsonpath={.metadata.annotations}']), /example.com\/kept/);

@@ -6,6 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { cliPath, run, skipUnless, startCluster, type Cluster } from '../harness.js';
 import { eventually, kjson, kok } from '../controllers/kube.js';
 import { sandboxSkipReason } from '../../src/sandbox/testing.js';
@@ -213,7 +214,7 @@ spec:
     }
   });
 
-  test('S4.6: NodePort 30120 reaches the pods on every node; S4.7: a LoadBalancer IP reaches them from a pod', async () => {
+  test('S4.6: NodePort 30120 reaches the pods on every node; S4.7: the EXTERNAL-IP of a LoadBalancer reaches them from the host', async () => {
     await kok(c, ['apply', '-f', '-'], `apiVersion: v1
 kind: Service
 metadata: {name: nodeport-service, namespace: example}
@@ -244,11 +245,51 @@ spec:
       const s = await kjson<{ status: { loadBalancer?: { ingress?: { ip: string }[] } } }>(c, ['get', 'svc', 'lb', '-n', 'example', '-o', 'json']);
       return s.status.loadBalancer?.ingress?.[0]?.ip;
     });
-    const seen = await eventually('the LoadBalancer IP answers', async () => {
-      const got = hostNames(await hits('frontend', 'example', `http://${lbIP}/host_name`, 6));
-      return got.every((n) => backends.includes(n)) ? got : undefined;
+    // The EXTERNAL-IP is a host loopback address the port publisher listens on: curl from the host.
+    assert.match(lbIP, /^127\./);
+    const seen = await eventually('the LoadBalancer IP answers on the host', async () => {
+      const got: string[] = [];
+      for (let i = 0; i < 12; i++) got.push(hostNames([(await run('curl', ['-s', '-m', '3', `http://${lbIP}/host_name`])).stdout])[0] ?? '');
+      return new Set(got).size === 2 && got.every((n) => backends.includes(n)) ? got : undefined;
     });
-    assert.equal(seen.length, 6);
+    assert.deepEqual([...new Set(seen)].sort(), backends);
+    const svcLine = await kok(c, ['get', 'svc', 'lb', '-n', 'example']);
+    assert.match(svcLine, new RegExp(`lb\\s+LoadBalancer\\s+\\S+\\s+${lbIP.replace(/\./g, '\\.')}\\s+80:3\\d{4}/TCP`));
+  });
+
+  test('S5.5: kubectl port-forward svc/... reaches a pod from host loopback', async () => {
+    const child = spawn('kubectl', ['--kubeconfig', c.kubeconfig, 'port-forward', '-n', 'example', 'svc/backend-service', ':5000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => void (out += d));
+    try {
+      const local = await eventually('port-forward listening', async () => Number(/Forwarding from 127\.0\.0\.1:(\d+) ->/.exec(out)?.[1]) || undefined);
+      const r = await run('curl', ['-s', '-m', '5', `http://127.0.0.1:${local}/host_name`]);
+      assert.ok(backends.includes(hostNames([r.stdout])[0] ?? ''), r.stdout);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
+  test('type changes ClusterIP -> NodePort -> ExternalName -> ClusterIP keep the Service reachable by name', async () => {
+    await kok(c, ['apply', '-f', '-'], `apiVersion: v1
+kind: Service
+metadata: {name: shifty, namespace: example}
+spec:
+  selector: {app: backend}
+  ports: [{port: 5000, targetPort: 5000}]
+`);
+    const reachable = (what: string): Promise<string[]> =>
+      eventually(`shifty reachable as ${what}`, async () => {
+        const got = hostNames(await hits('frontend', 'example', 'http://shifty:5000/host_name', 4));
+        return got.every((n) => backends.includes(n)) ? got : undefined;
+      });
+    await reachable('ClusterIP');
+    await kok(c, ['patch', 'svc', 'shifty', '-n', 'example', '-p', '{"spec":{"type":"NodePort"}}']);
+    await reachable('NodePort');
+    await kok(c, ['patch', 'svc', 'shifty', '-n', 'example', '--type=merge', '-p', '{"spec":{"type":"ExternalName","externalName":"backend-service.example.svc.cluster.local","clusterIP":"","clusterIPs":null,"selector":null}}']);
+    await reachable('ExternalName');
+    await kok(c, ['patch', 'svc', 'shifty', '-n', 'example', '--type=merge', '-p', '{"spec":{"type":"ClusterIP","externalName":null,"selector":{"app":"backend"}}}']);
+    await reachable('ClusterIP again');
   });
 
   test('S5.6: patching the selector moves the traffic at once', async () => {

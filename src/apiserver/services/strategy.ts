@@ -31,6 +31,7 @@ interface ServiceSpec {
   ipFamilyPolicy?: string;
   ports?: ServicePort[];
   externalTrafficPolicy?: string;
+  externalIPs?: string[];
   healthCheckNodePort?: number;
   allocateLoadBalancerNodePorts?: boolean;
 }
@@ -50,6 +51,11 @@ function hasClusterIP(spec: ServiceSpec): boolean {
 
 function needsNodePorts(spec: ServiceSpec): boolean {
   return spec.type === 'NodePort' || (spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts !== false);
+}
+
+/** Reachable from outside the cluster: NodePort, LoadBalancer, or external IPs. */
+function externallyAccessible(spec: ServiceSpec): boolean {
+  return spec.type === 'NodePort' || spec.type === 'LoadBalancer' || ((spec.type ?? 'ClusterIP') === 'ClusterIP' && (spec.externalIPs?.length ?? 0) > 0);
 }
 
 function needsHealthCheckPort(spec: ServiceSpec): boolean {
@@ -159,6 +165,15 @@ export function serviceStrategy(a: ServiceAllocators): ResourceStrategy {
         if (!spec.clusterIPs?.length && oldSpec.clusterIPs) spec.clusterIPs = oldSpec.clusterIPs;
         if (!spec.ipFamilies?.length && oldSpec.ipFamilies) spec.ipFamilies = oldSpec.ipFamilies;
         if (!spec.ipFamilyPolicy && oldSpec.ipFamilyPolicy) spec.ipFamilyPolicy = oldSpec.ipFamilyPolicy;
+      }
+      // As Kubernetes does on a type change: fields the new type cannot have are dropped when the
+      // user left them as they were (else validation tells them).
+      const oldNodePorts = new Set(nodePortsOf(oldSpec));
+      if (needsNodePorts(oldSpec) && !needsNodePorts(spec) && nodePortsOf(spec).every((p) => oldNodePorts.has(p))) {
+        for (const port of spec.ports ?? []) delete port.nodePort;
+      }
+      if (externallyAccessible(oldSpec) && !externallyAccessible(spec) && spec.externalTrafficPolicy === oldSpec.externalTrafficPolicy) {
+        delete spec.externalTrafficPolicy;
       }
       if (needsNodePorts(spec)) {
         for (const port of spec.ports ?? []) {

@@ -1,0 +1,114 @@
+/**
+ * The port publisher: makes LoadBalancer Services reachable from the host. The built-in load
+ * balancer hands out EXTERNAL-IPs from a host loopback range (127.0.0.0/8 needs no setup on
+ * Linux), and for each ingress IP and TCP port the publisher listens on the host at that address
+ * and relays every connection into the sandbox, to the Service's NodePort on a node (made from
+ * inside the cluster namespace), where the node's dataplane sends it on like any external
+ * client's. The host's own network is not changed: these are ordinary loopback listeners.
+ */
+import net from 'node:net';
+import type { KubeObject } from '../api/types.js';
+import { isRecord } from '../api/types.js';
+import type { Controller, ControllerDeps } from '../controllers/types.js';
+
+export interface PublisherConfig {
+  /** Only these nodes are in the sandbox (their InternalIPs are used in turn). */
+  nodeNames: string[];
+  /** A TCP connection made from inside the sandbox. */
+  connect(host: string, port: number): Promise<net.Socket>;
+}
+
+interface Wanted {
+  /** `ip:port` on the host. */
+  key: string;
+  ip: string;
+  port: number;
+  nodePort: number;
+  service: string;
+}
+
+/** What a Service asks to be published: each loopback ingress IP with each TCP port that has a NodePort. */
+export function publications(svc: KubeObject): Wanted[] {
+  const spec = isRecord(svc.spec) ? svc.spec : {};
+  if (spec.type !== 'LoadBalancer') return [];
+  const status = isRecord(svc.status) && isRecord(svc.status.loadBalancer) ? svc.status.loadBalancer : {};
+  const ips = (Array.isArray(status.ingress) ? status.ingress : []).filter(isRecord).map((i) => i.ip).filter((ip): ip is string => typeof ip === 'string' && ip.startsWith('127.'));
+  const out: Wanted[] = [];
+  for (const p of Array.isArray(spec.ports) ? spec.ports.filter(isRecord) : []) {
+    if ((p.protocol ?? 'TCP') !== 'TCP' || typeof p.port !== 'number' || typeof p.nodePort !== 'number') continue;
+    for (const ip of ips) out.push({ key: `${ip}:${p.port}`, ip, port: p.port, nodePort: p.nodePort, service: `${svc.metadata.namespace ?? 'default'}/${svc.metadata.name ?? ''}` });
+  }
+  return out;
+}
+
+export interface Publisher extends Controller {
+  /** `ip:port` -> `namespace/name` of what is published now. */
+  published(): Map<string, string>;
+}
+
+export function startPublisher(config: PublisherConfig, deps: ControllerDeps): Publisher {
+  const log = deps.log.child({ component: 'port-publisher' });
+  const services = deps.informers.informer('', 'services');
+  const nodes = deps.informers.informer('', 'nodes');
+  const nodeAddresses = (): string[] =>
+    config.nodeNames
+      .map((name) => nodes.cache.get(name))
+      .map((n) => (n && isRecord(n.status) && Array.isArray(n.status.addresses) ? n.status.addresses.filter(isRecord).find((a) => a.type === 'InternalIP')?.address : undefined))
+      .filter((a): a is string => typeof a === 'string');
+  const listening = new Map<string, { server: net.Server; want: Wanted }>();
+  let next = 0;
+
+  const relay = (want: Wanted, outside: net.Socket): void => {
+    outside.pause();
+    const addresses = nodeAddresses();
+    const node = addresses[next++ % Math.max(1, addresses.length)] ?? '';
+    config.connect(node, want.nodePort).then(
+      (inside) => {
+        outside.pipe(inside).pipe(outside);
+        inside.resume();
+        outside.resume();
+        const end = (): void => {
+          inside.destroy();
+          outside.destroy();
+        };
+        inside.on('error', end);
+        outside.on('error', end);
+      },
+      (err: unknown) => {
+        log.debug({ err: String(err), service: want.service }, 'could not reach the NodePort inside the sandbox');
+        outside.destroy();
+      },
+    );
+  };
+
+  const reconcile = (): void => {
+    const wanted = new Map<string, Wanted>();
+    for (const svc of services.cache.list()) for (const w of publications(svc)) if (!wanted.has(w.key)) wanted.set(w.key, w);
+    for (const [key, l] of listening) {
+      const w = wanted.get(key);
+      if (w && w.nodePort === l.want.nodePort && w.service === l.want.service) continue;
+      l.server.close();
+      listening.delete(key);
+    }
+    for (const [key, want] of wanted) {
+      if (listening.has(key)) continue;
+      const server = net.createServer((socket) => relay(want, socket));
+      listening.set(key, { server, want });
+      server.on('error', (err: NodeJS.ErrnoException) => {
+        listening.delete(key);
+        log.warn({ err: err.message, service: want.service, address: key }, err.code === 'EADDRINUSE' ? 'the LoadBalancer address is in use on the host; not published' : 'could not publish the LoadBalancer address');
+      });
+      server.listen(want.port, want.ip, () => log.info({ service: want.service, address: key, nodePort: want.nodePort }, 'published on the host'));
+    }
+  };
+  services.addHandlers({ onAdd: reconcile, onUpdate: reconcile, onDelete: reconcile });
+  const ready = Promise.all([services.waitForSync(), nodes.waitForSync()]).then(reconcile);
+  return {
+    ready,
+    published: () => new Map([...listening].map(([k, v]) => [k, v.want.service])),
+    async stop() {
+      await Promise.all([...listening.values()].map((l) => new Promise<void>((resolve) => l.server.close(() => resolve()))));
+      listening.clear();
+    },
+  };
+}
