@@ -9,6 +9,7 @@ debs=()
 command -v etcd >/dev/null 2>&1 || debs+=(etcd-server)
 command -v dig >/dev/null 2>&1 || debs+=(bind9-dnsutils)
 command -v nft >/dev/null 2>&1 || debs+=(nftables)
+command -v conntrack >/dev/null 2>&1 || debs+=(conntrack)
 command -v ip >/dev/null 2>&1 || debs+=(iproute2)
 # Pods on real nodes run the host's tools (images name host programs): the tests use these.
 command -v curl >/dev/null 2>&1 || debs+=(curl)

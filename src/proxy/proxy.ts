@@ -9,7 +9,8 @@ import { isRecord, type KubeObject } from '../api/types.js';
 import { runProgram } from '../sandbox/run.js';
 import { sandboxNames } from '../sandbox/network.js';
 import type { Controller, ControllerDeps } from '../controllers/types.js';
-import { planNode } from './planner.js';
+import { planNode, type NodePlan } from './planner.js';
+import type { Logger } from '../lib/log.js';
 import { buildModel, renderDiff, renderFull, type NftModel } from './nft.js';
 
 export interface ServiceProxyConfig {
@@ -55,6 +56,41 @@ function readyAddresses(slices: KubeObject[]): Set<string> {
   return out;
 }
 
+/** UDP destinations (`vip port`) and the endpoints behind them, for conntrack clean-up. */
+function udpTargets(plan: NodePlan): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const sp of plan.services) {
+    if (sp.protocol !== 'UDP') continue;
+    for (const vip of [...sp.clusterIPs, ...sp.externalIPs]) out.set(`${vip} ${sp.port}`, new Set(sp.clusterEndpoints.map((e) => e.ip)));
+  }
+  return out;
+}
+
+/**
+ * Stale UDP flows: a flow keeps its DNAT while packets keep coming, so a client would go on
+ * sending to an endpoint that is gone, or to nothing (a Service that had no endpoints), until
+ * the entry is removed. As kube-proxy does, these entries are deleted after the table changes.
+ */
+async function flushStaleUdp(netns: string, before: Map<string, Set<string>>, after: Map<string, Set<string>>, log: Logger): Promise<void> {
+  const deletions: string[][] = [];
+  for (const [target, now] of after) {
+    const [vip = '', port = ''] = target.split(' ');
+    const was = before.get(target);
+    if (now.size > 0 && (!was || was.size === 0)) deletions.push(['--orig-dst', vip, '--orig-port-dst', port]);
+    for (const ip of was ?? []) if (!now.has(ip)) deletions.push(['--orig-dst', vip, '--orig-port-dst', port, '--reply-src', ip]);
+  }
+  for (const [target, was] of before) {
+    if (after.has(target)) continue;
+    const [vip = '', port = ''] = target.split(' ');
+    if (was.size > 0) deletions.push(['--orig-dst', vip, '--orig-port-dst', port]);
+  }
+  for (const args of deletions) {
+    // Exit status 1 only says that nothing matched.
+    const r = await runProgram('nsenter', [`--net=/run/netns/${netns}`, '--', 'conntrack', '-D', '-p', 'udp', ...args]).catch((err: unknown) => ({ code: 127, stdout: '', stderr: String(err) }));
+    if (r.code > 1) log.debug({ netns, args, stderr: r.stderr.trim() }, 'conntrack clean-up failed (is conntrack installed?)');
+  }
+}
+
 /** Applies a script inside a node's namespace. */
 async function applyIn(netns: string, script: string): Promise<void> {
   const r = await runProgram('nsenter', [`--net=/run/netns/${netns}`, '--', 'nft', '-f', '-'], script);
@@ -66,8 +102,9 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
   const names = sandboxNames(config.sandboxId);
   const services = deps.informers.informer('', 'services');
   const slices = deps.informers.informer('discovery.k8s.io', 'endpointslices');
-  /** What each node's table holds now (as last programmed). */
+  /** What each node's table holds now (as last programmed), and its UDP destinations. */
   const applied = new Map<string, NftModel>();
+  const udp = new Map<string, Map<string, Set<string>>>();
   let seen = 0;
   let programmed = 0;
   let running: Promise<void> | undefined;
@@ -106,7 +143,8 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
         continue;
       }
       const started = performance.now();
-      const model = buildModel(planNode(node, allServices, allSlices), { clusterCidr: config.clusterCidr });
+      const plan = planNode(node, allServices, allSlices);
+      const model = buildModel(plan, { clusterCidr: config.clusterCidr });
       const before = applied.get(netns);
       const script = before ? renderDiff(before, model) : renderFull(model);
       if (script === '') {
@@ -122,6 +160,9 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
         });
         applied.set(netns, model);
         routed.set(netns, ready);
+        const targets = udpTargets(plan);
+        await flushStaleUdp(netns, udp.get(netns) ?? new Map(), targets, log);
+        udp.set(netns, targets);
         done.push({ node, rules: script.split('\n').length - 1, durationMs: performance.now() - started });
       } catch (err) {
         failed = true;

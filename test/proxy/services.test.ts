@@ -7,6 +7,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cliPath, run, skipUnless, startCluster, type Cluster } from '../harness.js';
 import { eventually, kjson, kok } from '../controllers/kube.js';
 import { sandboxSkipReason } from '../../src/sandbox/testing.js';
@@ -290,6 +292,51 @@ spec:
     await reachable('ExternalName');
     await kok(c, ['patch', 'svc', 'shifty', '-n', 'example', '--type=merge', '-p', '{"spec":{"type":"ClusterIP","externalName":null,"selector":{"app":"backend"}}}']);
     await reachable('ClusterIP again');
+  });
+
+  test('a UDP client that keeps its source port follows the Service to a new pod (stale conntrack entries are removed)', async () => {
+    const pod = (name: string): string => `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, namespace: example, labels: {app: udp-echo}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: main, image: ${AGNHOST}, args: ["netexec", "--http-port=8080", "--udp-port=8081"]}
+`;
+    await kok(c, ['apply', '-f', '-'], `${pod('udp-one')}---
+apiVersion: v1
+kind: Service
+metadata: {name: udp-echo, namespace: example}
+spec:
+  selector: {app: udp-echo}
+  ports: [{port: 53, targetPort: 8081, protocol: UDP}]
+`);
+    await readyPod('udp-one', 'example');
+    const ip = await clusterIP('udp-echo', 'example');
+    // One socket, one source port, a datagram every 100 ms for 20 s; answers go to the log.
+    const script = join(c.dataDir, 'udp-client.cjs');
+    writeFileSync(script, `const s = require('node:dgram').createSocket('udp4');
+s.on('message', (m) => console.log(String(m)));
+s.bind(40053, () => { const t = setInterval(() => s.send('hostname', 53, '${ip}'), 100); setTimeout(() => { clearInterval(t); s.close(); }, 20000); });
+`);
+    await kok(c, ['apply', '-f', '-'], `apiVersion: v1
+kind: Pod
+metadata: {name: udp-client, namespace: example}
+spec:
+  restartPolicy: Never
+  containers:
+  - {name: main, image: "node:20", command: ["node", "${script}"]}
+`);
+    const log = async (): Promise<string> => (await c.kubectl(['logs', 'udp-client', '-n', 'example'])).stdout;
+    await eventually('answers from udp-one', async () => ((await log()).includes('udp-one') ? true : undefined));
+    await kok(c, ['apply', '-f', '-'], pod('udp-two'));
+    await readyPod('udp-two', 'example');
+    await kok(c, ['delete', 'pod', 'udp-one', '-n', 'example', '--wait=false']);
+    const answers = await eventually('answers from udp-two on the same flow', async () => {
+      const out = await log();
+      return out.includes('udp-two') ? out : undefined;
+    }, 15_000);
+    assert.ok(answers.indexOf('udp-one') < answers.indexOf('udp-two'));
   });
 
   test('S5.6: patching the selector moves the traffic at once', async () => {
