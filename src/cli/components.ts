@@ -13,7 +13,7 @@ import { systemClock } from '../lib/clock.js';
 import { startClusterDns, type ClusterDnsConfig } from '../dns/cluster-dns.js';
 import { startNodeAgent, type NodeAgentConfig } from '../agent/node/node-agent.js';
 import type { Logger } from '../lib/log.js';
-import { startServiceProxy } from '../proxy/proxy.js';
+import { startServiceProxy, type ServiceProxy } from '../proxy/proxy.js';
 import { startPublisher } from '../proxy/publisher.js';
 import type net from 'node:net';
 
@@ -37,7 +37,7 @@ export interface ComponentOptions {
 export interface Components {
   /** The DNS listener's `host:port`, when DNS runs. */
   dnsAddress?: string;
-  /** Prometheus text of the components that keep metrics (cluster DNS). */
+  /** Prometheus text of the components that keep metrics (cluster DNS, service proxy). */
   metrics(): string;
   stop(): Promise<void>;
 }
@@ -67,12 +67,13 @@ export async function startComponents(creds: Credentials, o: ComponentOptions, l
     const renewIntervalMs = Math.min(10_000, Math.max(250, (o.nodeMonitorGracePeriodMs ?? 40_000) / 4));
     running.push(startSimulatedNodes({ count: o.simulatedNodes, renewIntervalMs }, deps('simulated-nodes')));
   }
+  let proxy: ServiceProxy | undefined;
   if (o.nodes && o.nodes.nodeNames.length > 0) {
     // The service proxy of the real nodes (kube-proxy's job), one for all of them; a deleted
     // pod's containers are stopped once no node routes new connections to it.
-    const proxy = startServiceProxy({ sandboxId: o.nodes.sandboxId, nodeNames: o.nodes.nodeNames, clusterCidr: o.nodes.podCidr ?? '10.244.0.0/16' }, deps('service-proxy'));
+    proxy = startServiceProxy({ sandboxId: o.nodes.sandboxId, nodeNames: o.nodes.nodeNames, clusterCidr: o.nodes.podCidr ?? '10.244.0.0/16' }, deps('service-proxy'));
     running.push(proxy);
-    running.push(startNodeAgent({ ...o.nodes, beforeStop: (ip, timeoutMs) => proxy.waitUnrouted(ip, timeoutMs) }, deps('node-agent')));
+    running.push(startNodeAgent({ ...o.nodes, beforeStop: (ip, timeoutMs) => proxy?.waitUnrouted(ip, timeoutMs) ?? Promise.resolve(true) }, deps('node-agent')));
     if (o.sandboxConnect) running.push(startPublisher({ nodeNames: o.nodes.nodeNames, connect: o.sandboxConnect }, deps('port-publisher')));
   }
   const dns = o.dns ? startClusterDns(o.dns, deps('dns')) : undefined;
@@ -82,7 +83,7 @@ export async function startComponents(creds: Credentials, o: ComponentOptions, l
   const bound = dns?.addresses()[0];
   return {
     dnsAddress: bound ? `${bound.host}:${bound.port}` : undefined,
-    metrics: () => dns?.metrics() ?? '',
+    metrics: () => (dns?.metrics() ?? '') + (proxy?.metrics() ?? ''),
     async stop() {
       await Promise.all(running.map((c) => c.stop()));
       await Promise.all(factories.map((f) => f.stop()));

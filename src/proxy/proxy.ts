@@ -11,6 +11,7 @@ import { sandboxNames } from '../sandbox/network.js';
 import type { Controller, ControllerDeps } from '../controllers/types.js';
 import { planNode, type NodePlan } from './planner.js';
 import type { Logger } from '../lib/log.js';
+import { Histogram } from '../lib/histogram.js';
 import { buildModel, renderDiff, renderFull, type NftModel } from './nft.js';
 
 export interface ServiceProxyConfig {
@@ -41,7 +42,11 @@ export interface ServiceProxy extends Controller {
    * `timeoutMs`. The node agent waits on this before it stops a deleted pod's containers.
    */
   waitUnrouted(ip: string, timeoutMs: number): Promise<boolean>;
+  /** Prometheus text: programmed generation, sync duration, rules per node, programming latency. */
+  metrics(): string;
 }
+
+const TRIGGER = 'endpoints.kubernetes.io/last-change-trigger-time';
 
 /** Addresses of ready endpoints in the slices (what the plan may route new connections to). */
 function readyAddresses(slices: KubeObject[]): Set<string> {
@@ -115,6 +120,11 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
   let lastStart = 0;
   let records: SyncRecord[] = [];
   const waiters: { generation: number; resolve: () => void }[] = [];
+  const syncDuration = new Histogram([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
+  const programming = new Histogram([0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
+  const rulesByNode = new Map<string, number>();
+  /** The last change-trigger time seen per EndpointSlice (each change is observed once). */
+  const triggerSeen = new Map<string, number>();
   /** Per node namespace: the ready addresses of the slices its programmed table was made from. */
   const routed = new Map<string, Set<string>>();
   const unroutedWaiters = new Set<{ ip: string; resolve: (ok: boolean) => void; timer: NodeJS.Timeout }>();
@@ -159,6 +169,7 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
           await applyIn(netns, renderFull(model));
         });
         applied.set(netns, model);
+        rulesByNode.set(node, [...model.chains.values()].reduce((n, rules) => n + rules.length, 0));
         routed.set(netns, ready);
         const targets = udpTargets(plan);
         await flushStaleUdp(netns, udp.get(netns) ?? new Map(), targets, log);
@@ -171,6 +182,19 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
       }
     }
     if (done.length > 0) records = done;
+    for (const d of done) syncDuration.observe(d.durationMs / 1000);
+    // Network programming latency, as kube-proxy measures it: from the change that triggered an
+    // EndpointSlice update (its annotation) to the moment every node has it programmed.
+    if (!failed) {
+      const now = Date.now();
+      for (const slice of allSlices) {
+        const at = Date.parse(slice.metadata.annotations?.[TRIGGER] ?? '');
+        const key = `${slice.metadata.namespace ?? ''}/${slice.metadata.name ?? ''}`;
+        if (Number.isNaN(at) || (triggerSeen.get(key) ?? 0) >= at) continue;
+        if (triggerSeen.has(key)) programming.observe(Math.max(0, now - at) / 1000);
+        triggerSeen.set(key, at);
+      }
+    }
     checkUnrouted();
     if (failed) {
       retry = true;
@@ -232,6 +256,19 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
     synced: () => (programmed >= seen ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ generation: seen, resolve }))),
     generation: () => ({ seen, programmed }),
     lastSyncs: () => records,
+    metrics: () => {
+      const lines = [
+        '# TYPE switchboard_proxy_generation_seen gauge',
+        `switchboard_proxy_generation_seen ${seen}`,
+        '# TYPE switchboard_proxy_generation_programmed gauge',
+        `switchboard_proxy_generation_programmed ${programmed}`,
+        '# TYPE switchboard_proxy_rules gauge',
+        ...[...rulesByNode].map(([node, n]) => `switchboard_proxy_rules{node="${node}"} ${n}`),
+      ];
+      syncDuration.render('switchboard_proxy_sync_duration_seconds', lines);
+      programming.render('switchboard_proxy_network_programming_duration_seconds', lines);
+      return `${lines.join('\n')}\n`;
+    },
     waitUnrouted: (ip, timeoutMs) => {
       if (isUnrouted(ip)) return Promise.resolve(true);
       return new Promise<boolean>((resolve) => {
