@@ -349,7 +349,7 @@ spec:
     assert.match(follow.stdout, /\{"healthy":true\}/);
   });
 
-  test('kubectl exec: output, stderr, exit code, stdin; S1.3 with -it in a terminal', async () => {
+  test('kubectl exec: output, stderr, exit code, stdin (WebSocket and SPDY); S1.3 with -it in a terminal', async () => {
     await kok(c, ['apply', '-f', '-'], `apiVersion: v1
 kind: Pod
 metadata: {name: frontend, namespace: example, labels: {app: frontend}}
@@ -365,6 +365,16 @@ spec:
     assert.equal(r.code, 3);
     const cat = await c.kubectl(['exec', '-i', 'frontend', '-n', 'example', '--', 'cat'], { input: 'through stdin\n' });
     assert.equal(cat.stdout, 'through stdin\n');
+    // The SPDY fallback (older clients, or WebSockets turned off): the same, stream per channel.
+    const spdy = { env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' } };
+    const overSpdy = await run('kubectl', ['--kubeconfig', c.kubeconfig, 'exec', 'frontend', '-n', 'example', '--', 'sh', '-c', 'hostname; echo oops >&2; exit 3'], spdy);
+    assert.equal(overSpdy.stdout, 'frontend\n');
+    assert.match(overSpdy.stderr, /oops\n/);
+    assert.match(overSpdy.stderr, /command terminated with exit code 3/);
+    assert.equal(overSpdy.code, 3);
+    const catSpdy = await run('kubectl', ['--kubeconfig', c.kubeconfig, 'exec', '-i', 'frontend', '-n', 'example', '--', 'cat'], { ...spdy, input: 'over spdy\n' });
+    assert.equal(catSpdy.stdout, 'over spdy\n');
+    assert.equal(catSpdy.code, 0);
     // -it needs a terminal on kubectl's side: `script` gives it one, and types into it.
     const [backend] = await backends();
     const typed = `sleep 1.5; printf 'wget -qO- http://${backend?.status.podIP}:5000/healthy; echo\\n'; sleep 1.5; printf 'exit\\n'; sleep 0.5`;
