@@ -1,5 +1,5 @@
 /**
- * The control-plane benchmark: `node dist/bench/run.js [startup|writes|watch|list|controllers|dns|nodes ...] [--scale full]`.
+ * The control-plane benchmark: `node dist/bench/run.js [startup|writes|watch|list|controllers|dns|nodes|proxy ...] [--scale full]`.
  * Runs the named sections (all by default) one after another and prints one table of
  * figures, each beside a reference measured in the same run.
  */
@@ -8,6 +8,7 @@ import { benchControllers } from './controllers.js';
 import { benchDns } from './dns.js';
 import { benchList } from './list.js';
 import { benchNodes } from './nodes.js';
+import { benchProxy } from './proxy.js';
 import { benchStartup } from './startup.js';
 import { benchWatch } from './watch.js';
 import { benchWrites } from './writes.js';
@@ -21,6 +22,7 @@ const sections: Record<string, () => Promise<Figure[]>> = {
   controllers: () => benchControllers(),
   dns: () => benchDns(),
   nodes: () => benchNodes(),
+  proxy: () => benchProxy(),
 };
 
 async function main(args: string[]): Promise<number> {
