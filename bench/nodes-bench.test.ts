@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { childrenOf, processFacts } from './nodes-cluster.js';
+import { childrenOf, descendantsOf, processFacts } from './nodes-cluster.js';
 import { costBetween, describeCost, sampleCost } from './nodes-cost.js';
 import { podContainer, podName } from './nodes-pods.js';
 import { podProcessMemory } from './nodes-procs.js';
@@ -39,6 +39,21 @@ describe('nodes bench helpers', () => {
       await new Promise((r) => child.once('exit', r));
     }
     assert.ok(!childrenOf(process.pid).includes(child.pid ?? -1));
+  });
+
+  test('a grandchild (a container under the spawner) counts among the processes below', async () => {
+    const child = spawn('/bin/sh', ['-c', 'sleep 5 & echo $!; wait'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let grandchild = 0;
+    try {
+      grandchild = Number(await new Promise<string>((resolve) => child.stdout.setEncoding('utf8').once('data', resolve)));
+      assert.ok(!childrenOf(process.pid).includes(grandchild));
+      assert.ok(descendantsOf(process.pid).includes(grandchild));
+      assert.ok(processFacts(process.pid).children >= 2);
+    } finally {
+      if (grandchild > 0) process.kill(grandchild, 'SIGKILL');
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+    }
   });
 
   test('process facts read this process', () => {

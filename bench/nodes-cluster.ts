@@ -105,7 +105,10 @@ export interface ProcessFacts {
   rssMb: number;
   fds: number;
   threads: number;
-  /** Direct children (the containers, which the agent starts, and its helpers). */
+  /**
+   * Processes below it, at any depth: its helpers (the spawner, socket brokers), the
+   * spawner's launchers (idle ones too) and the containers, whichever started them.
+   */
   children: number;
 }
 
@@ -114,19 +117,32 @@ function statusField(text: string, field: string): number {
   return m ? Number(m[1]) : Number.NaN;
 }
 
-/** Direct children of `pid`, from each process's /proc/<p>/stat (field 4 is the parent). */
-export function childrenOf(pid: number): number[] {
-  const out: number[] = [];
+/** Every process's parent, from its /proc/<p>/stat (field 4). */
+function parents(): Map<number, number> {
+  const out = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) out.push(Number(entry));
+      out.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
     } catch {
       // gone meanwhile
     }
   }
+  return out;
+}
+
+/** Direct children of `pid`. */
+export function childrenOf(pid: number): number[] {
+  return [...parents()].filter(([, ppid]) => ppid === pid).map(([p]) => p);
+}
+
+/** Processes below `pid` at any depth. */
+export function descendantsOf(pid: number): number[] {
+  const byParent = new Map<number, number[]>();
+  for (const [p, ppid] of parents()) byParent.set(ppid, [...(byParent.get(ppid) ?? []), p]);
+  const out: number[] = [];
+  for (let next = byParent.get(pid) ?? []; next.length > 0; next = next.flatMap((p) => byParent.get(p) ?? [])) out.push(...next);
   return out;
 }
 
@@ -136,6 +152,6 @@ export function processFacts(pid: number): ProcessFacts {
     rssMb: statusField(status, 'VmRSS') / 1024,
     fds: readdirSync(`/proc/${pid}/fd`).length,
     threads: statusField(status, 'Threads'),
-    children: childrenOf(pid).length,
+    children: descendantsOf(pid).length,
   };
 }

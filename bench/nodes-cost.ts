@@ -4,23 +4,37 @@
  * counter of /proc/stat: forks since boot), so a phase's cost per pod can be shown.
  */
 import { readFileSync } from 'node:fs';
+import { childrenOf } from './nodes-cluster.js';
 
 export interface CostSample {
-  /** utime + stime of the process, and of its waited-for children (cutime + cstime), seconds. */
+  /** utime + stime of the process, seconds. */
   cpuS: number;
+  /**
+   * Its waited-for children's (cutime + cstime), and its living children's own CPU with
+   * theirs: the spawner's `ip`, `unshare`, launchers and containers that exited, the brokers.
+   */
   childCpuS: number;
   forks: number;
 }
 
 const TICKS_PER_S = 100;
 
+/** utime, stime, cutime, cstime (fields 14-17 of /proc/<pid>/stat), in ticks; zeros if gone. */
+function times(pid: number): number[] {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name start at field 3 (state).
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(11, 15).map(Number);
+  } catch {
+    return [0, 0, 0, 0];
+  }
+}
+
 export function sampleCost(pid: number): CostSample {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name: state is field 3, utime 14, stime 15, cutime 16, cstime 17.
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-  const field = (n: number): number => rest[n - 3] ?? 0;
+  const [utime = 0, stime = 0, cutime = 0, cstime = 0] = times(pid);
+  const helpers = childrenOf(pid).reduce((sum, child) => sum + times(child).reduce((a, b) => a + b, 0), 0);
   const forks = Number(/^processes (\d+)/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1] ?? 0);
-  return { cpuS: (field(14) + field(15)) / TICKS_PER_S, childCpuS: (field(16) + field(17)) / TICKS_PER_S, forks };
+  return { cpuS: (utime + stime) / TICKS_PER_S, childCpuS: (cutime + cstime + helpers) / TICKS_PER_S, forks };
 }
 
 export interface Cost {
@@ -39,5 +53,5 @@ export function costBetween(a: CostSample, b: CostSample): Cost {
  */
 export function describeCost(cost: Cost, pods: number): string {
   const per = (v: number): string => (v / pods).toFixed(v / pods >= 10 ? 0 : 1);
-  return `up process ${per(cost.cpuS * 1000)} ms CPU/pod, its exited children (ip, nsenter...) ${per(cost.childCpuS * 1000)} ms/pod, ${per(cost.forks)} tasks (processes and threads) created/pod machine-wide`;
+  return `up process ${per(cost.cpuS * 1000)} ms CPU/pod, its helpers and exited children (spawner, ip, unshare...) ${per(cost.childCpuS * 1000)} ms/pod, ${per(cost.forks)} tasks (processes and threads) created/pod machine-wide`;
 }

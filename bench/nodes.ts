@@ -82,7 +82,7 @@ function scaleFigures(real: Run, sim: Run, scale: Scale): Figure[] {
       value: f.full.rssMb,
       unit: 'MB',
       reference: { name: 'same process right after start, 0 pods', value: f.idle.rssMb },
-      note: `${mb((f.full.rssMb - f.idle.rssMb) / scale.total)} per pod; fds ${f.idle.fds} -> ${f.full.fds}, threads ${f.idle.threads} -> ${f.full.threads}, child processes ${f.idle.children} -> ${f.full.children}`,
+      note: `${mb((f.full.rssMb - f.idle.rssMb) / scale.total)} per pod; fds ${f.idle.fds} -> ${f.full.fds}, threads ${f.idle.threads} -> ${f.full.threads}, processes below it (helpers, launchers, containers) ${f.idle.children} -> ${f.full.children}`,
     },
     {
       section: SECTION,
@@ -115,7 +115,7 @@ function deleteFigures(real: Run, sim: Run, scale: Scale): Figure[] {
     value: f.after.rssMb,
     unit: 'MB',
     reference: { name: 'same process right after start, 0 pods', value: f.idle.rssMb },
-    note: `fds ${f.idle.fds} -> ${f.full.fds} -> ${f.after.fds}, child processes ${f.idle.children} -> ${f.full.children} -> ${f.after.children} (idle -> full -> after delete)`,
+    note: `fds ${f.idle.fds} -> ${f.full.fds} -> ${f.after.fds}, processes below it ${f.idle.children} -> ${f.full.children} -> ${f.after.children} (idle -> full -> after delete; idle launchers among them)`,
   });
   return rows;
 }

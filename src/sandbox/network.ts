@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { formatIpv4, parseIpv4Cidr } from '../lib/ipam.js';
-import { ipIn, mustRun, runProgram, SandboxError, sysctlIn } from './run.js';
+import { ipIn, ipInNewNamespace, mustRun, runProgram, SandboxError, sysctlIn } from './run.js';
 
 export interface SandboxNames {
   prefix: string;
@@ -47,6 +47,8 @@ export interface NodeNetwork {
   /** The pods' gateway: the node bridge's address. */
   gateway: string;
   prefixLength: number;
+  /** The interface index of the pods' bridge (cbr0) in the node's namespace. */
+  bridgeIndex: number;
 }
 
 export interface PodNetwork {
@@ -131,8 +133,15 @@ export class ClusterNetwork {
       podCIDR,
       gateway: formatIpv4(cidr.base + 1),
       prefixLength: cidr.prefix,
+      bridgeIndex: 0,
     };
-    if (exists(ns)) return node;
+    if (!exists(ns)) await this.createNode(node);
+    node.bridgeIndex = await bridgeIndexIn(ns);
+    return node;
+  }
+
+  private async createNode(node: NodeNetwork): Promise<void> {
+    const { index, netns: ns, podCIDR } = node;
     await addNamespace(ns);
     const uplink = `n${index}`;
     await ipIn(ns, [
@@ -141,30 +150,39 @@ export class ClusterNetwork {
       `addr add ${node.address}/${this.prefixLength} dev eth0`,
       'link set eth0 up',
       'link add cbr0 type bridge',
-      `addr add ${node.gateway}/${cidr.prefix} dev cbr0`,
+      `addr add ${node.gateway}/${node.prefixLength} dev cbr0`,
       'link set cbr0 up',
       `route add default via ${this.clusterAddress}`,
     ]);
     await ipIn(this.names.cluster, [`link set ${uplink} master br0`, `link set ${uplink} up`, `route replace ${podCIDR} via ${node.address}`]);
     await sysctlIn(ns, 'net.ipv4.ip_forward', '1');
-    return node;
   }
 
-  /** Creates the pod's namespace and its veth into the node's bridge, with `ip` on eth0. */
+  /**
+   * Creates the pod's namespace and its veth into the node's bridge, with `ip` on eth0, in one
+   * process: the namespace is made and, from inside it, the veth is created with its node end
+   * placed straight into the node's namespace, on the bridge (named by its index: `ip` resolves
+   * `if<N>` names) and up.
+   */
   async addPod(node: NodeNetwork, podId: string, ip: string): Promise<PodNetwork> {
     const ns = this.names.pod(podId);
     const hostVeth = `v${shortHash(podId).slice(0, 12)}`;
     if (exists(ns)) await this.removePod(node, podId);
-    await addNamespace(ns);
-    const link = [`link add ${hostVeth} type veth peer name eth0 netns ${ns}`, `link set ${hostVeth} master cbr0`, `link set ${hostVeth} up`];
+    const lines = [
+      `link add ${hostVeth} netns ${node.netns} master if${node.bridgeIndex} up type veth peer name eth0`,
+      'link set lo up',
+      `addr add ${ip}/${node.prefixLength} dev eth0`,
+      'link set eth0 up',
+      `route add default via ${node.gateway}`,
+    ];
     try {
-      await ipIn(node.netns, link).catch(async (err: unknown) => {
-        // A veth of an earlier run (its namespace still going away) holds the name: remove it.
-        if (!(err instanceof SandboxError) || !/File exists/.test(err.message)) throw err;
+      await ipInNewNamespace(ns, lines).catch(async (err: unknown) => {
+        // A veth of an earlier run (its namespace still going away) holds the name (the first
+        // line failed): remove it, then set up the namespace, made by now, again.
+        if (!(err instanceof SandboxError) || !/File exists/.test(err.message) || !/-:1\b/.test(err.message) || !exists(ns)) throw err;
         await runProgram('ip', ['-n', node.netns, 'link', 'del', hostVeth]);
-        await ipIn(node.netns, link);
+        await ipIn(ns, lines);
       });
-      await ipIn(ns, ['link set lo up', `addr add ${ip}/${node.prefixLength} dev eth0`, 'link set eth0 up', `route add default via ${node.gateway}`]);
     } catch (err) {
       await this.removePod(node, podId).catch(() => undefined);
       throw err;
@@ -180,6 +198,14 @@ export class ClusterNetwork {
     const r = await runProgram('ip', ['netns', 'del', ns]);
     if (r.code !== 0 && !/No such file/.test(r.stderr)) throw new SandboxError(`ip netns del ${ns}: ${r.stderr.trim()}`, r);
   }
+}
+
+/** The interface index of cbr0 in a node's namespace. */
+async function bridgeIndexIn(netns: string): Promise<number> {
+  const out = await mustRun('ip', ['-n', netns, '-o', 'link', 'show', 'dev', 'cbr0']);
+  const index = Number(/^(\d+):/.exec(out)?.[1]);
+  if (!Number.isInteger(index) || index <= 0) throw new SandboxError(`no cbr0 in ${netns}: ${out.trim()}`);
+  return index;
 }
 
 /** The pids of processes in a namespace of ours. */

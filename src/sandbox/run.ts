@@ -3,6 +3,7 @@
  * the words of the program and the command line, so an error names its cause.
  */
 import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { sharedSpawner } from './spawner.js';
 
 export interface RunResult {
@@ -59,7 +60,8 @@ export async function mustRun(cmd: string, args: string[], input?: string): Prom
 
 /**
  * Runs `ip` commands inside one network namespace in a single process (`ip -n NS -batch -`).
- * Never without a namespace: the host's own network is not Switchboard's to change.
+ * Never without a namespace: the host's own network is not Switchboard's to change. (See
+ * `ipInNewNamespace` for the other way `ip` runs: inside a namespace it has just made.)
  */
 export async function ipIn(netns: string, lines: string[]): Promise<void> {
   if (!netns) throw new SandboxError('refusing to run ip outside a sandbox namespace');
@@ -70,4 +72,22 @@ export async function ipIn(netns: string, lines: string[]): Promise<void> {
 export async function sysctlIn(netns: string, key: string, value: string): Promise<void> {
   if (!netns) throw new SandboxError('refusing to change a sysctl outside a sandbox namespace');
   await mustRun('nsenter', [`--net=/run/netns/${netns}`, '--', 'sysctl', '-q', '-w', `${key}=${value}`]);
+}
+
+/**
+ * Creates the network namespace `netns`, kept as /run/netns/<netns> (the bind mount `ip netns
+ * add` makes), and runs `ip` commands inside it, all in one process: `unshare --net=<file> --
+ * ip -batch -`. The commands run in the new namespace only; if it cannot be made, none runs.
+ * The file is made here first, as `ip netns add` does (/run/netns exists once any namespace
+ * of ours does).
+ */
+export async function ipInNewNamespace(netns: string, lines: string[]): Promise<void> {
+  if (!/^[\w.-]+$/.test(netns)) throw new SandboxError(`invalid namespace name ${JSON.stringify(netns)}`);
+  const file = `/run/netns/${netns}`;
+  try {
+    closeSync(openSync(file, 'wx', 0));
+  } catch (err) {
+    throw new SandboxError(`creating ${file}: ${(err as Error).message}`);
+  }
+  await mustRun('unshare', [`--net=${file}`, '--', 'ip', '-batch', '-'], `${lines.join('\n')}\n`);
 }

@@ -3,11 +3,16 @@
  * a mount namespace of its own so that its hostname is the pod's and `/etc/hosts` and
  * `/etc/resolv.conf` are the pod's files (bind mounts that never reach the host's view).
  * The process leads its own process group, so a signal reaches everything it started.
+ *
+ * It is started by one of the spawner's launchers (sandbox/spawner.ts) when one is ready, so
+ * this process (the API server's, in `up`) does not fork; else from here.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { shellQuote } from '../../lib/shell.js';
+import { isRunning } from '../../sandbox/network.js';
+import { sharedSpawner } from '../../sandbox/spawner.js';
 
 export interface PodNamespaces {
   /** The pod's network namespace (a name under /run/netns). */
@@ -51,29 +56,130 @@ const ENTER = [
   'exec "$@"',
 ].join('\n');
 
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Names the shell itself uses: an environment with one of them is set through `env -i`. */
+const SHELL_OWN = new Set(['IFS', 'PPID', 'OPTIND', 'OPTARG', 'LINENO', 'PS1', 'PS2', 'PS4', 'ENV']);
+
+/**
+ * What a launcher sources to become what `spawn('nsenter', args, { env, cwd, stdio, detached })`
+ * from here gives (a launcher already leads its own session and has an empty environment):
+ * stdin from the FIFO (read-write, so it never sees end of file) or /dev/null, the working
+ * directory (this process's when none is given; a missing one fails as spawn's ENOENT does,
+ * with 127), output appended to the log, exactly `env`, then nsenter.
+ */
+function launchScript(args: string[], env: Record<string, string>, launch: ContainerLaunch): string {
+  const q = shellQuote;
+  const vars = Object.entries(env).map(([k, v]) => q(`${k}=${v}`));
+  const command = `nsenter ${args.map(q).join(' ')}`;
+  const plain = Object.keys(env).every((k) => NAME.test(k) && !SHELL_OWN.has(k));
+  const lines = [
+    launch.stdinPath ? `exec 0<>${q(launch.stdinPath)}` : 'exec 0</dev/null',
+    // cd sets OLDPWD, which spawn's process never had.
+    `cd -- ${q(launch.workingDir ?? process.cwd())} 2>/dev/null || exit 127`,
+    'unset OLDPWD',
+    `exec >>${q(launch.logPath)} 2>&1`,
+    ...(plain ? [...(vars.length > 0 ? [`export ${vars.join(' ')}`] : []), `exec ${command}`] : [`exec env -i ${vars.join(' ')} ${command}`]),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function exitOf(e: { code: number | null; signal: NodeJS.Signals | null }): ContainerExit {
+  const exitCode = e.code ?? 128 + (SIGNAL_NUMBERS[e.signal ?? ''] ?? 0);
+  return { exitCode, ...(e.signal ? { signal: e.signal } : {}), finishedAt: new Date() };
+}
+
+/**
+ * The spawner (the launcher's parent) went first, so the exit status is lost: waits for the
+ * process to end and reports it as the kubelet reports a container it lost track of (137).
+ */
+async function lostExit(pid: number): Promise<{ code: number; signal: null }> {
+  while (isRunning(pid)) await new Promise((r) => setTimeout(r, 500));
+  return { code: 137, signal: null };
+}
+
+/** This process's UTS namespace: a container has left it once it is in its own namespaces. */
+let ownUts: string | undefined;
+
+/** True once `pid` is in its own namespaces (past `unshare`), or gone. */
+function inOwnNamespaces(pid: number): boolean {
+  try {
+    ownUts ??= readlinkSync('/proc/self/ns/uts');
+    return readlinkSync(`/proc/${pid}/ns/uts`) !== ownUts || !isRunning(pid);
+  } catch {
+    // Unreadable for a moment (in the middle of an exec), or gone.
+    return !isRunning(pid);
+  }
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+/** How long `pid` waits, at most, for a container still entering its namespaces. */
+const SETTLE_MS = 2000;
+
 export class ContainerProcess {
-  readonly pid: number;
   readonly startedAt = new Date();
   readonly exited: Promise<ContainerExit>;
+  /**
+   * Resolves once the process is in its pod's network namespace and its own UTS and mount
+   * namespaces, with its environment (or has exited): what `nsenter -t <pid>` and
+   * /proc/<pid>/environ then show are the container's.
+   */
+  readonly started: Promise<void>;
   private done = false;
+  private settled = false;
 
-  private constructor(pid: number, exited: Promise<ContainerExit>) {
-    this.pid = pid;
+  private constructor(
+    private readonly processId: number,
+    exited: Promise<ContainerExit>,
+  ) {
     this.exited = exited.then((e) => {
       this.done = true;
       return e;
     });
+    this.started = (async () => {
+      while (!this.settled && !this.done && !inOwnNamespaces(processId)) await new Promise((r) => setTimeout(r, 2));
+      this.settled = true;
+    })();
+  }
+
+  /**
+   * The container's pid. Read in the first milliseconds (a postStart hook, an exec probe right
+   * away), it first waits, blocking, for the process to be in its namespaces (see `started`):
+   * until then the pid is still a launcher's or nsenter's, in this process's namespaces.
+   */
+  get pid(): number {
+    if (!this.settled && this.processId > 0) {
+      const until = Date.now() + SETTLE_MS;
+      while (!inOwnNamespaces(this.processId) && Date.now() < until) Atomics.wait(pause, 0, 0, 2);
+      this.settled = inOwnNamespaces(this.processId);
+    }
+    return this.processId;
   }
 
   static start(ns: PodNamespaces, launch: ContainerLaunch): ContainerProcess {
     mkdirSync(dirname(launch.logPath), { recursive: true });
+    const argv = launch.tty ? ['script', '-qfec', launch.argv.map(shellQuote).join(' '), '/dev/null'] : launch.argv;
+    const args = [`--net=/run/netns/${ns.netns}`, '--', 'unshare', '--uts', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', ENTER, 'sh', ns.hostname, ns.hostsFile, ns.resolvConfFile, ...argv];
+    const env = launch.tty ? { TERM: 'xterm', ...launch.env } : launch.env;
+    const launcher = sharedSpawner().takeLauncher();
+    if (!launcher) return ContainerProcess.spawnHere(args, env, launch);
+    // Beside the log; only root reads it (it holds the environment, as /proc/<pid>/environ does).
+    const script = `${launch.logPath.replace(/\.log$/, '')}.start`;
+    writeFileSync(script, launchScript(args, env, launch), { mode: 0o600 });
+    launcher.start(script);
+    const exited = launcher.exited.then(async (e) => {
+      rmSync(script, { force: true });
+      return exitOf(e ?? (await lostExit(launcher.pid)));
+    });
+    return new ContainerProcess(launcher.pid, exited);
+  }
+
+  /** Starts `nsenter` from this process (no launcher was ready). */
+  private static spawnHere(args: string[], env: Record<string, string>, launch: ContainerLaunch): ContainerProcess {
     const log = openSync(launch.logPath, 'a');
     // Read-write, so opening the FIFO does not wait for a writer and it never sees end of file.
     const stdin = launch.stdinPath ? openSync(launch.stdinPath, 'r+') : 'ignore';
-    const argv = launch.tty ? ['script', '-qfec', launch.argv.map(shellQuote).join(' '), '/dev/null'] : launch.argv;
-    const args = [`--net=/run/netns/${ns.netns}`, '--', 'unshare', '--uts', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', ENTER, 'sh', ns.hostname, ns.hostsFile, ns.resolvConfFile, ...argv];
     const child = spawn('nsenter', args, {
-      env: launch.tty ? { TERM: 'xterm', ...launch.env } : launch.env,
+      env,
       stdio: [stdin, log, log],
       detached: true,
       ...(launch.workingDir ? { cwd: launch.workingDir } : {}),
@@ -82,10 +188,7 @@ export class ContainerProcess {
     if (typeof stdin === 'number') closeSync(stdin);
     const exited = new Promise<ContainerExit>((resolve) => {
       child.once('error', () => resolve({ exitCode: 127, finishedAt: new Date() }));
-      child.once('exit', (code, signal) => {
-        const exitCode = code ?? 128 + (SIGNAL_NUMBERS[signal ?? ''] ?? 0);
-        resolve({ exitCode, ...(signal ? { signal } : {}), finishedAt: new Date() });
-      });
+      child.once('exit', (code, signal) => resolve(exitOf({ code, signal })));
     });
     return new ContainerProcess(child.pid ?? -1, exited);
   }
@@ -96,9 +199,9 @@ export class ContainerProcess {
 
   /** Signals the container's whole process group. */
   signal(sig: NodeJS.Signals): void {
-    if (this.done || this.pid <= 0) return;
+    if (this.done || this.processId <= 0) return;
     try {
-      process.kill(-this.pid, sig);
+      process.kill(-this.processId, sig);
     } catch {
       // already gone
     }

@@ -215,7 +215,8 @@ export class PodRuntime {
     // Init containers have no lifecycle hooks (the API allows them only on sidecars).
     const postStart = isInit ? undefined : lifecycleOf(slot.spec).postStart;
     if (postStart) this.runPostStart(slot, proc, postStart);
-    else if (!isInit) this.startProbes(slot, proc);
+    // Probes start once the process is in its namespaces (so exec probes never wait on its pid).
+    else if (!isInit) void proc.started.then(() => (slot.proc === proc && proc.running && !this.stopping ? this.startProbes(slot, proc) : undefined));
     this.ctx.onChange();
     void proc.exited.then((exit) => this.exited(slot, proc, exit, isInit));
   }
@@ -238,7 +239,7 @@ export class PodRuntime {
     const abort = new AbortController();
     slot.postStart = abort;
     void proc.exited.then(() => abort.abort(new Error('the container exited')));
-    void runHook(handler, this.targetOf(slot, proc), abort.signal).then((result) => {
+    void proc.started.then(() => runHook(handler, this.targetOf(slot, proc), abort.signal)).then((result) => {
       if (this.stopping || !proc.running || slot.proc !== proc) return;
       if (result.ok) {
         slot.postStart = undefined;
