@@ -32,10 +32,18 @@ fi
 
 bash scripts/ensure.sh
 
-mapfile -t files < <(find dist/src dist/test dist/bench -name '*.test.js' 2>/dev/null | sort)
+mapfile -t files < <(find dist/src dist/test dist/bench -name '*.test.js' ! -name '*.serial.test.js' 2>/dev/null | sort)
+mapfile -t serial < <(find dist/src dist/test dist/bench -name '*.serial.test.js' 2>/dev/null | sort)
 if [ "${#files[@]}" -eq 0 ]; then
   echo "test: no test files found" >&2
   exit 1
 fi
 # One file at a time per core keeps the API-server tests from starving each other.
-exec node --test --test-concurrency=2 --test-reporter=spec "$@" "${files[@]}"
+status=0
+node --test --test-concurrency=2 --test-reporter=spec "$@" "${files[@]}" || status=$?
+# Tests that measure behaviour under their own load (zero failed requests in a rollout) run
+# alone afterwards, so other tests' clusters do not share the two cores with them.
+if [ "${#serial[@]}" -gt 0 ]; then
+  node --test --test-concurrency=1 --test-reporter=spec "$@" "${serial[@]}" || status=$?
+fi
+exit "$status"

@@ -226,15 +226,24 @@ function startCompactor(store: Store, log: Logger, keep = 10_000): NodeJS.Timeou
  */
 async function drainRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.complete || req.readableEnded) return;
-  if (Number(req.headers['content-length'] ?? 0) > 4 * 1024 * 1024 || req.readableDidRead) {
+  // The rest of the body is read and dropped before the error goes out, so a client still
+  // sending (a body over the limit) reads the answer instead of a reset. Past 16 MiB, or after
+  // 5 s, the connection is closed instead.
+  if (Number(req.headers['content-length'] ?? 0) > 16 * 1024 * 1024) {
     res.shouldKeepAlive = false;
     req.resume();
     return;
   }
   await new Promise<void>((resolve) => {
-    req.on('end', resolve).on('error', resolve).on('close', resolve);
+    const timer = setTimeout(resolve, 5000);
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    req.on('end', done).on('error', done).on('close', done);
     req.resume();
   });
+  if (!req.complete) res.shouldKeepAlive = false;
 }
 
 function notFoundPath(path: string): StatusError {

@@ -1,10 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Endpoint, NodePlan, ServicePortPlan } from './planner.js';
 import { buildModel, renderDiff, renderFull, renderNodePlan } from './nft.js';
 import { sandboxSkipReason } from '../sandbox/testing.js';
+import { mustRun as must } from '../sandbox/run.js';
 
 const skip = sandboxSkipReason();
 const opts = { clusterCidr: '10.244.0.0/16' };
@@ -76,31 +76,6 @@ describe('renderNodePlan', () => {
     assert.match(script, /^add table ip switchboard\ndelete table ip switchboard\n/);
   });
 });
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(cmd: string, args: string[], input?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
-}
-
-async function must(cmd: string, args: string[], input?: string): Promise<string> {
-  const r = await run(cmd, args, input);
-  assert.equal(r.code, 0, `${cmd} ${args.join(' ')}: ${r.stderr.trim()}`);
-  return r.stdout;
-}
 
 /** 10,000 ClusterIP Services with 2 endpoints each. */
 function bigPlan(): NodePlan {

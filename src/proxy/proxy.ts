@@ -42,6 +42,8 @@ export interface ServiceProxy extends Controller {
    * `timeoutMs`. The node agent waits on this before it stops a deleted pod's containers.
    */
   waitUnrouted(ip: string, timeoutMs: number): Promise<boolean>;
+  /** A pod has stopped: every flow to its address is deleted on every node (its IP may be reused). */
+  forget(ip: string): Promise<void>;
   /** Prometheus text: programmed generation, sync duration, rules per node, programming latency. */
   metrics(): string;
 }
@@ -89,11 +91,24 @@ async function flushStaleUdp(netns: string, before: Map<string, Set<string>>, af
     const [vip = '', port = ''] = target.split(' ');
     if (was.size > 0) deletions.push(['--orig-dst', vip, '--orig-port-dst', port]);
   }
-  for (const args of deletions) {
-    // Exit status 1 only says that nothing matched.
-    const r = await runProgram('nsenter', [`--net=/run/netns/${netns}`, '--', 'conntrack', '-D', '-p', 'udp', ...args]).catch((err: unknown) => ({ code: 127, stdout: '', stderr: String(err) }));
-    if (r.code > 1) log.debug({ netns, args, stderr: r.stderr.trim() }, 'conntrack clean-up failed (is conntrack installed?)');
-  }
+  for (const args of deletions) await conntrackDelete(netns, ['-p', 'udp', ...args], log);
+}
+
+/** `conntrack -D` inside a node's namespace; exit status 1 only says that nothing matched. */
+async function conntrackDelete(netns: string, args: string[], log: Logger): Promise<void> {
+  const r = await runProgram('nsenter', [`--net=/run/netns/${netns}`, '--', 'conntrack', '-D', ...args]).catch((err: unknown) => ({ code: 127, stdout: '', stderr: String(err) }));
+  if (r.code > 1) log.debug({ netns, args, stderr: r.stderr.trim() }, 'conntrack clean-up failed (is conntrack installed?)');
+}
+
+/**
+ * Closed TCP flows to an endpoint that no longer gets new connections. The kernel keeps such a
+ * flow (TIME_WAIT and the other closing states) for up to two minutes with its DNAT; a client
+ * that reuses the same source port meanwhile is sent to the old endpoint instead of a new pick,
+ * and is refused once that pod has stopped. Open flows are left alone (they drain).
+ */
+const CLOSING = ['TIME_WAIT', 'CLOSE', 'CLOSE_WAIT', 'LAST_ACK', 'FIN_WAIT'];
+async function flushClosedTcp(netns: string, ip: string, log: Logger): Promise<void> {
+  for (const state of CLOSING) await conntrackDelete(netns, ['-p', 'tcp', '--reply-src', ip, '--state', state], log);
 }
 
 /** Applies a script inside a node's namespace. */
@@ -269,9 +284,8 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
       programming.render('switchboard_proxy_network_programming_duration_seconds', lines);
       return `${lines.join('\n')}\n`;
     },
-    waitUnrouted: (ip, timeoutMs) => {
-      if (isUnrouted(ip)) return Promise.resolve(true);
-      return new Promise<boolean>((resolve) => {
+    waitUnrouted: async (ip, timeoutMs) => {
+      const unrouted = isUnrouted(ip) || (await new Promise<boolean>((resolve) => {
         const w = {
           ip,
           resolve,
@@ -281,7 +295,14 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
           }, timeoutMs),
         };
         unroutedWaiters.add(w);
-      });
+      }));
+      if (unrouted) await Promise.all(config.nodeNames.map((_n, i) => flushClosedTcp(names.node(i), ip, log)));
+      return unrouted;
+    },
+    forget: async (ip) => {
+      await Promise.all(config.nodeNames.map(async (_n, i) => {
+        if (existsSync(`/run/netns/${names.node(i)}`)) await conntrackDelete(names.node(i), ['--reply-src', ip], log);
+      }));
     },
     async stop() {
       stopped = true;

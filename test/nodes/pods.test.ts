@@ -13,6 +13,7 @@ import { eventually, kjson, kok } from '../controllers/kube.js';
 import { sandboxSkipReason } from '../../src/sandbox/testing.js';
 import { isRunning, listNamespaces, pidsIn, sandboxNames } from '../../src/sandbox/network.js';
 import { sandboxIdFor } from '../../src/cli/up.js';
+import { backendApp } from './fixtures.js';
 
 const skip = sandboxSkipReason() || skipUnless('kubectl');
 
@@ -22,35 +23,6 @@ interface PodJson {
   status: { phase?: string; podIP?: string; containerStatuses?: { ready: boolean; restartCount: number; state: Record<string, { reason?: string; message?: string }> }[] };
 }
 
-const app = `apiVersion: v1
-kind: Service
-metadata: {name: backend-service, namespace: example}
-spec:
-  selector: {app: backend}
-  ports: [{port: 5000, targetPort: 5000}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: backend, namespace: example}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: backend}}
-  template:
-    metadata: {labels: {app: backend}}
-    spec:
-      topologySpreadConstraints:
-      - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: backend}}}
-      containers:
-      - name: backend
-        image: switchboard/testserver
-        ports: [{name: http, containerPort: 5000}]
-        readinessProbe:
-          httpGet: {path: /healthy, port: http}
-          periodSeconds: 1
-        livenessProbe:
-          tcpSocket: {port: 5000}
-          periodSeconds: 1
-`;
 
 /** An agnhost netexec pod on 8080 with the given probe (YAML indented for the container). */
 function probedPod(name: string, labels: string, probe: string): string {
@@ -99,7 +71,7 @@ describe('pods on real nodes', { skip }, () => {
     c = await startCluster(['--nodes', '2']);
     dataDir = c.dataDir;
     await kok(c, ['create', 'namespace', 'example']);
-    await kok(c, ['apply', '-f', '-'], app);
+    await kok(c, ['apply', '-f', '-'], backendApp);
   });
   after(async () => {
     if (!c) return;
@@ -408,13 +380,13 @@ spec:
         const local = await eventually(`port-forward ${target} listening`, async () => {
           const m = /Forwarding from 127\.0\.0\.1:(\d+) ->/.exec(out);
           return m ? Number(m[1]) : undefined;
-        }, 15_000);
+        }, 30_000);
         return await use(local, () => err);
       } finally {
         child.kill('SIGTERM');
       }
     };
-    const curl = (url: string): Promise<{ code: number; stdout: string }> => run('curl', ['-s', '-m', '5', url]);
+    const curl = (url: string): Promise<{ code: number; stdout: string }> => run('curl', ['-s', '-m', '10', url]);
     for (const env of [{}, { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' }] as Record<string, string>[]) {
       await forwarding(`pod/${name}`, 5000, env, async (local) => {
         for (let i = 0; i < 3; i++) {
@@ -436,7 +408,7 @@ spec:
       const r = await eventually('the loopback server answers', async () => {
         const got = await curl(`http://127.0.0.1:${local}/`);
         return got.stdout.includes('Directory listing') ? got : undefined;
-      }, 10_000);
+      }, 30_000);
       assert.match(r.stdout, /Directory listing/);
     });
   });

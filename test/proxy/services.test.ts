@@ -12,35 +12,13 @@ import { join } from 'node:path';
 import { cliPath, run, skipUnless, startCluster, type Cluster } from '../harness.js';
 import { eventually, kjson, kok } from '../controllers/kube.js';
 import { sandboxSkipReason } from '../../src/sandbox/testing.js';
+import { backendApp } from '../nodes/fixtures.js';
 
 const skip = sandboxSkipReason() || skipUnless('kubectl');
 
 const AGNHOST = 'registry.k8s.io/e2e-test-images/agnhost:2.53';
 
-const backend = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: backend, namespace: example}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: backend}}
-  template:
-    metadata: {labels: {app: backend}}
-    spec:
-      topologySpreadConstraints:
-      - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: backend}}}
-      containers:
-      - name: backend
-        image: switchboard/testserver
-        ports: [{containerPort: 5000}]
-        readinessProbe: {httpGet: {path: /healthy, port: 5000}, periodSeconds: 1}
----
-apiVersion: v1
-kind: Service
-metadata: {name: backend-service, namespace: example}
-spec:
-  selector: {app: backend}
-  ports: [{port: 5000, targetPort: 5000}]
----
+const backend = `${backendApp}---
 apiVersion: v1
 kind: Pod
 metadata: {name: frontend, namespace: example}

@@ -45,6 +45,8 @@ export interface NodeAgentConfig {
    * period: the service proxy resolves it once no node routes new connections to the pod.
    */
   beforeStop?: (podIP: string, timeoutMs: number) => Promise<unknown>;
+  /** Called once a deleted pod's containers have stopped, with its IP (the proxy forgets its flows). */
+  afterStop?: (podIP: string) => Promise<unknown>;
   leaseDurationSeconds?: number;
   renewIntervalMs?: number;
 }
@@ -166,6 +168,8 @@ export function startNodeAgent(config: NodeAgentConfig, deps: ControllerDeps): C
     if (runtime) {
       await runtime.stop(graceMs);
       runtimes.delete(uid);
+      // Before the address can go to another pod, no node keeps a flow to it.
+      if (config.afterStop) await config.afterStop(runtime.ip).catch(() => undefined);
     }
     written.delete(uid);
     if (!keepFiles) rmSync(join(podsDir, uid), { recursive: true, force: true });
@@ -209,8 +213,10 @@ export function startNodeAgent(config: NodeAgentConfig, deps: ControllerDeps): C
       let waited = 0;
       if (ip && config.beforeStop && graceMs > 0) {
         const started = Date.now();
-        await config.beforeStop(ip, graceMs).catch(() => undefined);
+        const unrouted = await config.beforeStop(ip, graceMs).catch(() => false);
         waited = Date.now() - started;
+        if (unrouted === false) log.warn({ pod: key, ip, waitedMs: waited }, 'the pod is still routed on some node after its grace period; stopping it anyway');
+        else log.debug({ pod: key, ip, waitedMs: waited }, 'no node routes new connections to the pod; stopping it');
       }
       await teardown(uid, state.ipam, Math.max(0, graceMs - waited));
       await finalise(pod);
@@ -277,7 +283,7 @@ export function startNodeAgent(config: NodeAgentConfig, deps: ControllerDeps): C
         const pod = pods.cache.get(`${ns}/${name}`);
         return pod && states.has(nodeNameOf(pod)) ? pod.metadata.uid : undefined;
       },
-      isRunning: (uid, container) => runtimes.get(uid)?.pidOf(container) !== undefined,
+      isRunning: (uid, container) => runtimes.get(uid)?.isRunning(container) ?? false,
       pidOf: (uid, container) => runtimes.get(uid)?.pidOf(container),
       connectToPod: async (uid, port) => {
         const runtime = runtimes.get(uid);

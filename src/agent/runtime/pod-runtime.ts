@@ -128,6 +128,11 @@ export class PodRuntime {
     return this.ctx.node.netns;
   }
 
+  /** Whether a container's process runs (without waiting for its pid, see ContainerProcess.pid). */
+  isRunning(container: string): boolean {
+    return [...this.main, ...this.init].some((s) => s.spec.name === container && s.proc?.running === true);
+  }
+
   /** The pid of a running container (for exec and probes). */
   pidOf(container: string): number | undefined {
     const slot = [...this.main, ...this.init].find((s) => s.spec.name === container);
@@ -390,8 +395,11 @@ export class PodRuntime {
     // A container whose postStart hook has not succeeded still waits, as the kubelet reports it.
     if (slot.proc?.running && slot.postStart) return { ...base, state: { waiting: { reason: 'ContainerCreating' } }, started: false, ready: false };
     if (slot.proc?.running) {
-      const started = slot.probes?.startup ? slot.probes.startup.ok : true;
-      const ready = started && (slot.probes?.readiness ? slot.probes.readiness.ok : true);
+      // A probe declared but not running yet (the process is still entering its namespaces, or
+      // a postStart hook runs) has not succeeded: the container is not ready before it has.
+      const spec = slot.spec as { startupProbe?: unknown; readinessProbe?: unknown };
+      const started = slot.probes?.startup ? slot.probes.startup.ok : !spec.startupProbe;
+      const ready = started && (slot.probes?.readiness ? slot.probes.readiness.ok : !spec.readinessProbe);
       return { ...base, state: { running: { startedAt: slot.proc.startedAt.toISOString().replace(/\.\d+Z$/, 'Z') } }, started, ready };
     }
     if (slot.terminated) return { ...base, state: { terminated: slot.terminated }, started: false, ready: false };

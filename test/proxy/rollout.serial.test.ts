@@ -6,7 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliPath, run, skipUnless, startCluster, type Cluster } from '../harness.js';
 import { eventually, kjson, kok } from '../controllers/kube.js';
@@ -116,7 +116,13 @@ spec:
       return p.status.phase === 'Succeeded' || p.status.phase === 'Failed' ? true : undefined;
     }, 120_000);
     const out = await kok(c, ['logs', name, '-n', 'roll']);
-    return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Summary;
+    const summary = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Summary;
+    if (summary.failed > 0) {
+      // What the agent and the proxy said, for the failure message.
+      const log = readFileSync(join(c.dataDir, 'switchboard.log'), 'utf8').split('\n');
+      console.log(log.filter((l) => /routed|service-proxy|incremental/.test(l)).slice(-40).join('\n'));
+    }
+    return summary;
   };
 
   test('a rolling update of 3 replicas under 20,000 requests through the Service fails none', async () => {
