@@ -73,7 +73,7 @@ export async function startComponents(creds: Credentials, o: ComponentOptions, l
     // pod's containers are stopped once no node routes new connections to it.
     proxy = startServiceProxy({ sandboxId: o.nodes.sandboxId, nodeNames: o.nodes.nodeNames, clusterCidr: o.nodes.podCidr ?? '10.244.0.0/16' }, deps('service-proxy'));
     running.push(proxy);
-    running.push(startNodeAgent({ ...o.nodes, beforeStop: (ip, timeoutMs) => proxy?.waitUnrouted(ip, timeoutMs) ?? Promise.resolve(true), afterStop: (ip) => proxy?.forget(ip) ?? Promise.resolve() }, deps('node-agent')));
+    running.push(startNodeAgent({ ...o.nodes, beforeStop: (ip, timeoutMs) => proxy?.waitUnrouted(ip, timeoutMs) ?? Promise.resolve(true), afterStop: (ip) => proxy?.forget(ip) ?? Promise.resolve(), proxyHealth: () => proxy?.health() ?? { healthy: false, lastUpdated: new Date(0) } }, deps('node-agent')));
     if (o.sandboxConnect) running.push(startPublisher({ nodeNames: o.nodes.nodeNames, connect: o.sandboxConnect }, deps('port-publisher')));
   }
   const dns = o.dns ? startClusterDns(o.dns, deps('dns')) : undefined;

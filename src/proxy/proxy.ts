@@ -46,6 +46,11 @@ export interface ServiceProxy extends Controller {
   forget(ip: string): Promise<void>;
   /** Prometheus text: programmed generation, sync duration, rules per node, programming latency. */
   metrics(): string;
+  /**
+   * As kube-proxy's `/healthz` judges it: healthy while every change seen is programmed, or the
+   * oldest one waiting is younger than 10 s; `lastUpdated` is when everything seen was programmed.
+   */
+  health(): { healthy: boolean; lastUpdated: Date };
 }
 
 const TRIGGER = 'endpoints.kubernetes.io/last-change-trigger-time';
@@ -127,6 +132,9 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
   const udp = new Map<string, Map<string, Set<string>>>();
   let seen = 0;
   let programmed = 0;
+  /** When `seen` first ran ahead of `programmed` (0: nothing waits), and when they last met. */
+  let pendingSince = 0;
+  let lastUpdated = new Date();
   let running: Promise<void> | undefined;
   let again = false;
   let retry = false;
@@ -216,6 +224,10 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
       return;
     }
     programmed = generation;
+    if (programmed >= seen) {
+      pendingSince = 0;
+      lastUpdated = new Date();
+    }
     for (let i = waiters.length - 1; i >= 0; i--) {
       const w = waiters[i];
       if (w && w.generation <= programmed) {
@@ -254,6 +266,7 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
 
   const changed = (): void => {
     seen++;
+    if (pendingSince === 0) pendingSince = Date.now();
     if (!services.hasSynced() || !slices.hasSynced()) return;
     schedule(Math.max(0, (config.minSyncIntervalMs ?? 0) - (Date.now() - lastStart)));
   };
@@ -271,6 +284,7 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
     synced: () => (programmed >= seen ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ generation: seen, resolve }))),
     generation: () => ({ seen, programmed }),
     lastSyncs: () => records,
+    health: () => ({ healthy: programmed >= seen || pendingSince === 0 || Date.now() - pendingSince < 10_000, lastUpdated }),
     metrics: () => {
       const lines = [
         '# TYPE switchboard_proxy_generation_seen gauge',

@@ -317,6 +317,18 @@ spec:
     assert.ok(answers.indexOf('udp-one') < answers.indexOf('udp-two'));
   });
 
+  test("each node answers kube-proxy's health check on :10256/healthz", async () => {
+    const nodes = await kjson<{ items: { status: { addresses: { type: string; address: string }[] } }[] }>(c, ['get', 'nodes', '-o', 'json']);
+    for (const node of nodes.items) {
+      const ip = node.status.addresses.find((a) => a.type === 'InternalIP')?.address ?? '';
+      const out = await sh('frontend', 'example', `wget -S -qO- -T 3 http://${ip}:10256/healthz 2>&1`);
+      assert.match(out, /HTTP\/1\.1 200/, out);
+      const body = JSON.parse(out.slice(out.indexOf('{'))) as { lastUpdated: string; currentTime: string; nodeEligible: boolean };
+      assert.equal(body.nodeEligible, true);
+      assert.ok(Date.parse(body.lastUpdated) <= Date.parse(body.currentTime), out);
+    }
+  });
+
   test('S5.6: patching the selector moves the traffic at once', async () => {
     await kok(c, ['apply', '-f', '-'], `apiVersion: v1
 kind: Pod

@@ -8,6 +8,8 @@
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import http from 'node:http';
+import type net from 'node:net';
 import { arch, release } from 'node:os';
 import { findResource, type ResourceInfo } from '../../api/resources.js';
 import { isStatusError } from '../../api/status.js';
@@ -45,6 +47,8 @@ export interface NodeAgentConfig {
    * period: the service proxy resolves it once no node routes new connections to the pod.
    */
   beforeStop?: (podIP: string, timeoutMs: number) => Promise<unknown>;
+  /** The service proxy's health, served like kube-proxy's on each node's `:10256/healthz`. */
+  proxyHealth?: () => { healthy: boolean; lastUpdated: Date };
   /** Called once a deleted pod's containers have stopped, with its IP (the proxy forgets its flows). */
   afterStop?: (podIP: string) => Promise<unknown>;
   leaseDurationSeconds?: number;
@@ -265,6 +269,34 @@ export function startNodeAgent(config: NodeAgentConfig, deps: ControllerDeps): C
     return b;
   };
 
+  /**
+   * `GET /healthz` on each node's address, port 10256, inside the sandbox (kube-proxy's node
+   * health endpoint): 200 while the proxy keeps up, else 503, with its JSON body.
+   */
+  const healthServer = http.createServer((req, res) => {
+    const health = config.proxyHealth?.();
+    if (!health || (req.url !== '/healthz' && req.url !== '/livez')) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(health.healthy ? 200 : 503, { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' });
+    res.end(JSON.stringify({ lastUpdated: health.lastUpdated.toISOString(), currentTime: new Date().toISOString(), nodeEligible: true }));
+  });
+  const healthListeners: net.Server[] = [];
+  async function serveProxyHealth(): Promise<void> {
+    for (const [name, node] of networks) {
+      const address = states.get(name)?.hostIP;
+      if (!address) continue;
+      try {
+        const listener = await (await brokerOf(node.netns)).listenTcp(address, 10256);
+        listener.on('connection', (socket: net.Socket) => healthServer.emit('connection', socket));
+        healthListeners.push(listener);
+      } catch (err) {
+        log.warn({ err: String(err), node: name }, 'could not serve the proxy health endpoint');
+      }
+    }
+  }
+
   let running: Promise<void> | undefined;
   let kubelet: KubeletServer | undefined;
   let stopped = false;
@@ -315,6 +347,7 @@ export function startNodeAgent(config: NodeAgentConfig, deps: ControllerDeps): C
       const ipam = states.get(name)?.ipam;
       networks.set(name, await network.addNode(index, ipam ? formatCidr(ipam.cidr) : formatCidr(nthSubnet(cluster, 24, index))));
     }
+    if (config.proxyHealth) await serveProxyHealth();
     if (stopped) return;
     heartbeat.start();
     favourOwnSession(log);
@@ -339,6 +372,7 @@ export function startNodeAgent(config: NodeAgentConfig, deps: ControllerDeps): C
       queue.shutDown();
       await running;
       await Promise.all([...runtimes.keys()].map((uid) => teardown(uid, undefined, 2000)));
+      for (const l of healthListeners) l.close();
       for (const b of brokers.values()) void b.then((broker) => broker.stop(), () => undefined);
       await kubelet?.close();
     },
