@@ -150,6 +150,8 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
   const triggerSeen = new Map<string, number>();
   /** Per node namespace: the ready addresses of the slices its programmed table was made from. */
   const routed = new Map<string, Set<string>>();
+  /** Addresses some programmed table has sent connections to (their flows carry our DNAT). */
+  const everRouted = new Set<string>();
   const unroutedWaiters = new Set<{ ip: string; resolve: (ok: boolean) => void; timer: NodeJS.Timeout }>();
   const isUnrouted = (ip: string): boolean => config.nodeNames.every((_n, i) => !(routed.get(names.node(i))?.has(ip) ?? false));
   const checkUnrouted = (): void => {
@@ -167,6 +169,7 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
     const allSlices = slices.cache.list() as KubeObject[];
     const done: SyncRecord[] = [];
     const ready = readyAddresses(allSlices);
+    for (const ip of ready) everRouted.add(ip);
     let failed = false;
     for (const [index, node] of config.nodeNames.entries()) {
       const netns = names.node(index);
@@ -310,10 +313,12 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
         };
         unroutedWaiters.add(w);
       }));
-      if (unrouted) await Promise.all(config.nodeNames.map((_n, i) => flushClosedTcp(names.node(i), ip, log)));
+      if (unrouted && everRouted.has(ip)) await Promise.all(config.nodeNames.map((_n, i) => flushClosedTcp(names.node(i), ip, log)));
       return unrouted;
     },
     forget: async (ip) => {
+      // Only a Service endpoint has flows with our DNAT; a pod no Service chose has none to forget.
+      if (!everRouted.delete(ip)) return;
       await Promise.all(config.nodeNames.map(async (_n, i) => {
         if (existsSync(`/run/netns/${names.node(i)}`)) await conntrackDelete(names.node(i), ['--reply-src', ip], log);
       }));
