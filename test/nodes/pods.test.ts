@@ -366,7 +366,7 @@ spec:
     await eventually('test pod gone', async () => ((await c.kubectl(['get', 'pod', 'test', '-n', 'example'])).code !== 0 ? true : undefined));
   });
 
-  test('kubectl port-forward pod/...: curl on host loopback reaches the pod, over the WebSocket tunnel and over SPDY; a closed port and a loopback-only server', async () => {
+  test('kubectl port-forward pod/...: curl on host loopback reaches the pod, over the WebSocket tunnel and over SPDY; a closed port; the Python client; a loopback-only server', async () => {
     const [backend] = await backends();
     const name = backend?.metadata.name ?? '';
     /** Starts `kubectl port-forward` on a free local port, runs `use` with it, then stops kubectl by pid. */
@@ -401,6 +401,25 @@ spec:
       assert.notEqual(r.code, 0);
       await eventually('the error reaches kubectl', async () => (/error forwarding port 5999 to pod example\/\S+, uid [0-9a-f-]+: .*ECONNREFUSED/.test(stderr()) ? true : undefined), 5000);
     });
+    // The official Python client forwards over WebSocket channels (v4.channel.k8s.io).
+    const script = [
+      'import sys',
+      'from kubernetes import client, config',
+      'from kubernetes.stream import portforward',
+      'config.load_kube_config(sys.argv[1])',
+      "pf = portforward(client.CoreV1Api().connect_get_namespaced_pod_portforward, sys.argv[2], 'example', ports='5000')",
+      's = pf.socket(5000)',
+      's.settimeout(20)',
+      "s.sendall(b'GET /host_name HTTP/1.0\\r\\nHost: pod\\r\\n\\r\\n')",
+      "data = b''",
+      'while True:',
+      '    chunk = s.recv(4096)',
+      '    if not chunk: break',
+      '    data += chunk',
+      'print(data.decode())',
+    ].join('\n');
+    const python = await run('/usr/bin/python3', ['-c', script, c.kubeconfig, name], { timeoutMs: 40_000 });
+    assert.match(python.stdout, new RegExp(`\\{"host_name":"${name}"\\}`), python.stdout + python.stderr);
     // Like the kubelet, port-forward reaches a server bound to the pod's own 127.0.0.1.
     await kok(c, ['apply', '-f', '-'], shellPod('loopback', 'exec python3 -m http.server --bind 127.0.0.1 9000').replace('image: busybox', 'image: python:3'));
     await eventually('loopback running', async () => ((await pod('loopback')).status.phase === 'Running' ? true : undefined), 30_000);

@@ -4,12 +4,14 @@
  * (subprotocol `SPDY/3.1+portforward.k8s.io`, kubectl's default since 1.31). For each local
  * connection the client opens two streams with the same `requestid` and `port`: an error
  * stream (where the server writes why forwarding failed) and a data stream (the bytes). The
- * server connects to the port inside the pod and copies both ways.
+ * server connects to the port inside the pod and copies both ways. The older WebSocket channel
+ * form (`v4.channel.k8s.io`, ports in the query), which the official client libraries speak,
+ * is served too.
  */
 import type { IncomingMessage } from 'node:http';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, createWebSocketStream } from 'ws';
+import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
 import type { Logger } from '../../lib/log.js';
 import { SpdySession, type SpdyStream } from '../../lib/spdy.js';
 
@@ -26,10 +28,63 @@ export interface PortForwardTarget {
   connect(port: number): Promise<net.Socket>;
 }
 
+/** The older WebSocket form (the official client libraries use it): one channel pair per port. */
+const CHANNELS = ['v4.channel.k8s.io', 'channel.k8s.io'];
+
 const wss = new WebSocketServer({
   noServer: true,
-  handleProtocols: (offered) => (offered.has(TUNNEL) ? TUNNEL : false),
+  handleProtocols: (offered) => (offered.has(TUNNEL) ? TUNNEL : (CHANNELS.find((p) => offered.has(p)) ?? false)),
 });
+
+/**
+ * portforward.k8s.io over WebSocket channels: the ports come in the query (`ports=80,443`);
+ * port i has data channel 2i and error channel 2i+1, each opened by the server with a frame of
+ * the port number (2 bytes, little-endian); every frame starts with its channel byte. One
+ * connection per port; the session ends when they have.
+ */
+function serveChannels(ws: WebSocket, ports: number[], target: PortForwardTarget, log: Logger): void {
+  const sockets: (net.Socket | undefined)[] = [];
+  const pending: Buffer[][] = ports.map(() => []);
+  let open = ports.length;
+  const send = (channel: number, data: Buffer): void => {
+    if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([channel]), data]));
+  };
+  const closed = (): void => {
+    open--;
+    if (open <= 0 && ws.readyState === ws.OPEN) ws.close(1000);
+  };
+  ports.forEach((port, i) => {
+    const portBytes = Buffer.from([port & 0xff, port >> 8]);
+    send(2 * i, portBytes);
+    send(2 * i + 1, portBytes);
+    target.connect(port).then(
+      (socket) => {
+        sockets[i] = socket;
+        socket.on('data', (d: Buffer) => send(2 * i, d));
+        socket.on('error', (err) => log.debug({ err: String(err), port }, 'port-forward connection failed'));
+        socket.once('close', closed);
+        for (const chunk of pending[i] ?? []) socket.write(chunk);
+        pending[i] = [];
+        socket.resume();
+      },
+      (err: unknown) => {
+        send(2 * i + 1, Buffer.from(`error forwarding port ${port} to pod ${target.pod}, uid ${target.uid}: ${err instanceof Error ? err.message : String(err)}`));
+        closed();
+      },
+    );
+  });
+  ws.on('message', (message: Buffer) => {
+    const channel = message[0] ?? 255;
+    if (channel % 2 !== 0 || channel / 2 >= ports.length) return;
+    const i = channel / 2;
+    const socket = sockets[i];
+    if (socket) socket.write(message.subarray(1));
+    else pending[i]?.push(Buffer.from(message.subarray(1)));
+  });
+  ws.on('close', () => {
+    for (const s of sockets) s?.destroy();
+  });
+}
 
 interface Pair {
   data?: SpdyStream;
@@ -104,11 +159,17 @@ export function servePortForward(req: IncomingMessage, socket: Duplex, head: Buf
   const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
   if (upgrade === 'websocket') {
     const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
-    if (!offered.includes(TUNNEL)) {
-      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nport-forward over WebSocket needs the subprotocol ${TUNNEL}`);
+    if (!offered.includes(TUNNEL) && !CHANNELS.some((p) => offered.includes(p))) {
+      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nport-forward over WebSocket needs the subprotocol ${TUNNEL} or ${CHANNELS[0]}`);
+      return;
+    }
+    const ports = new URL(req.url ?? '/', 'http://kubelet').searchParams.getAll('ports').flatMap((v) => v.split(',')).map(Number);
+    if (!offered.includes(TUNNEL) && (ports.length === 0 || ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535))) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nport-forward over WebSocket channels needs ports=<port>[,<port>...] between 1 and 65535');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
+      if (ws.protocol !== TUNNEL) return serveChannels(ws, ports, target, log);
       const stream = createWebSocketStream(ws);
       stream.on('error', () => undefined);
       serveSession(stream, target, log);
