@@ -72,8 +72,8 @@ function pick(sp: ServicePortPlan, endpoints: Endpoint[]): string[] {
   return rules;
 }
 
-export function buildModel(plan: NodePlan, opts: RenderOptions): NftModel {
-  const m: NftModel = {
+function emptyModel(): NftModel {
+  return {
     chains: new Map(),
     serviceIps: new Map(),
     nodePorts: new Map(),
@@ -83,49 +83,82 @@ export function buildModel(plan: NodePlan, opts: RenderOptions): NftModel {
     hairpin: new Set(),
     affinity: new Map(),
   };
+}
+
+function mergeInto(m: NftModel, part: NftModel): void {
+  for (const [k, v] of part.chains) m.chains.set(k, v);
+  for (const [k, v] of part.serviceIps) m.serviceIps.set(k, v);
+  for (const [k, v] of part.nodePorts) m.nodePorts.set(k, v);
+  for (const [k, v] of part.affinity) m.affinity.set(k, v);
+  for (const e of part.noEndpointServices) m.noEndpointServices.add(e);
+  for (const e of part.noEndpointNodePorts) m.noEndpointNodePorts.add(e);
+  for (const e of part.clusterIps) m.clusterIps.add(e);
+  for (const e of part.hairpin) m.hairpin.add(e);
+}
+
+/**
+ * The model of a plan. With `cache` (keyed by the plan objects, which the proxy reuses while a
+ * Service and its slices are unchanged), each Service port's part is built once.
+ */
+export function buildModel(plan: NodePlan, opts: RenderOptions, cache?: WeakMap<ServicePortPlan, NftModel>): NftModel {
+  const m = emptyModel();
   for (const sp of plan.services) {
-    const l = label(sp);
-    const p = sp.protocol.toLowerCase();
-    for (const ip of sp.clusterIPs) m.clusterIps.add(ip);
-    if (sp.clusterEndpoints.length === 0) {
-      // Nothing anywhere serves it: refuse at once rather than time out.
-      for (const ip of [...sp.clusterIPs, ...sp.externalIPs]) m.noEndpointServices.add(`${ip} . ${p} . ${sp.port}`);
-      if (sp.nodePort > 0) m.noEndpointNodePorts.add(`${p} . ${sp.nodePort}`);
+    if (!cache) {
+      addServicePort(m, sp, opts);
       continue;
     }
-    const all = new Map<string, Endpoint>();
-    for (const e of [...sp.clusterEndpoints, ...sp.internalEndpoints, ...sp.externalEndpoints]) all.set(`${e.ip}:${e.port}`, e);
-    for (const e of all.values()) {
-      m.hairpin.add(`${e.ip} . ${e.ip}`);
-      if (sp.affinitySeconds > 0) {
-        m.affinity.set(`affinity-${epKey(sp, e)}`, sp.affinitySeconds);
-        m.chains.set(`ep-${epKey(sp, e)}`, [`update @affinity-${epKey(sp, e)} { ip saddr }`, `meta l4proto ${p} dnat to ${e.ip}:${e.port}`]);
-      }
+    let part = cache.get(sp);
+    if (!part) {
+      part = emptyModel();
+      addServicePort(part, sp, opts);
+      cache.set(sp, part);
     }
-    const svc = `svc-${l}`;
-    const hasExternal = sp.nodePort > 0 || sp.externalIPs.length > 0;
-    // Where Cluster-semantics traffic goes: the cluster-IP chain itself, unless that one is Local.
-    let cluster = svc;
-    if (sp.internalLocal && hasExternal) {
-      cluster = `cluster-${l}`;
-      m.chains.set(cluster, pick(sp, sp.clusterEndpoints));
-    }
-    if (sp.clusterIPs.length > 0 || cluster === svc) {
-      m.chains.set(svc, [`ip saddr != ${opts.clusterCidr} meta mark set meta mark | ${MASQ_MARK}`, ...pick(sp, sp.internalEndpoints)]);
-      for (const ip of sp.clusterIPs) m.serviceIps.set(`${ip} . ${p} . ${sp.port}`, `goto ${svc}`);
-    }
-    if (hasExternal) {
-      m.chains.set(
-        `ext-${l}`,
-        sp.externalLocal
-          ? [`ip saddr ${opts.clusterCidr} goto ${cluster}`, `fib saddr type local meta mark set meta mark | ${MASQ_MARK}`, `fib saddr type local goto ${cluster}`, ...pick(sp, sp.externalEndpoints)]
-          : [`meta mark set meta mark | ${MASQ_MARK}`, `goto ${cluster}`],
-      );
-      for (const ip of sp.externalIPs) m.serviceIps.set(`${ip} . ${p} . ${sp.port}`, `goto ext-${l}`);
-      if (sp.nodePort > 0) m.nodePorts.set(`${p} . ${sp.nodePort}`, `goto ext-${l}`);
-    }
+    mergeInto(m, part);
   }
   return m;
+}
+
+function addServicePort(m: NftModel, sp: ServicePortPlan, opts: RenderOptions): void {
+  const l = label(sp);
+  const p = sp.protocol.toLowerCase();
+  for (const ip of sp.clusterIPs) m.clusterIps.add(ip);
+  if (sp.clusterEndpoints.length === 0) {
+    // Nothing anywhere serves it: refuse at once rather than time out.
+    for (const ip of [...sp.clusterIPs, ...sp.externalIPs]) m.noEndpointServices.add(`${ip} . ${p} . ${sp.port}`);
+    if (sp.nodePort > 0) m.noEndpointNodePorts.add(`${p} . ${sp.nodePort}`);
+    return;
+  }
+  const all = new Map<string, Endpoint>();
+  for (const e of [...sp.clusterEndpoints, ...sp.internalEndpoints, ...sp.externalEndpoints]) all.set(`${e.ip}:${e.port}`, e);
+  for (const e of all.values()) {
+    m.hairpin.add(`${e.ip} . ${e.ip}`);
+    if (sp.affinitySeconds > 0) {
+      m.affinity.set(`affinity-${epKey(sp, e)}`, sp.affinitySeconds);
+      m.chains.set(`ep-${epKey(sp, e)}`, [`update @affinity-${epKey(sp, e)} { ip saddr }`, `meta l4proto ${p} dnat to ${e.ip}:${e.port}`]);
+    }
+  }
+  const svc = `svc-${l}`;
+  const hasExternal = sp.nodePort > 0 || sp.externalIPs.length > 0;
+  // Where Cluster-semantics traffic goes: the cluster-IP chain itself, unless that one is Local.
+  let cluster = svc;
+  if (sp.internalLocal && hasExternal) {
+    cluster = `cluster-${l}`;
+    m.chains.set(cluster, pick(sp, sp.clusterEndpoints));
+  }
+  if (sp.clusterIPs.length > 0 || cluster === svc) {
+    m.chains.set(svc, [`ip saddr != ${opts.clusterCidr} meta mark set meta mark | ${MASQ_MARK}`, ...pick(sp, sp.internalEndpoints)]);
+    for (const ip of sp.clusterIPs) m.serviceIps.set(`${ip} . ${p} . ${sp.port}`, `goto ${svc}`);
+  }
+  if (hasExternal) {
+    m.chains.set(
+      `ext-${l}`,
+      sp.externalLocal
+        ? [`ip saddr ${opts.clusterCidr} goto ${cluster}`, `fib saddr type local meta mark set meta mark | ${MASQ_MARK}`, `fib saddr type local goto ${cluster}`, ...pick(sp, sp.externalEndpoints)]
+        : [`meta mark set meta mark | ${MASQ_MARK}`, `goto ${cluster}`],
+    );
+    for (const ip of sp.externalIPs) m.serviceIps.set(`${ip} . ${p} . ${sp.port}`, `goto ext-${l}`);
+    if (sp.nodePort > 0) m.nodePorts.set(`${p} . ${sp.nodePort}`, `goto ext-${l}`);
+  }
 }
 
 const BASE_CHAINS: [string, string[]][] = [
@@ -174,6 +207,17 @@ export function renderFull(m: NftModel): string {
   return `${out.join('\n')}\n`;
 }
 
+/** Each map's and set's elements of a model, computed once per model (the programmed one is diffed again). */
+const elementCache = new WeakMap<NftModel, Set<string>[]>();
+function elementsOf(m: NftModel): Set<string>[] {
+  let sets = elementCache.get(m);
+  if (!sets) {
+    sets = SETS.map((s) => new Set(s.of(m)));
+    elementCache.set(m, sets);
+  }
+  return sets;
+}
+
 /** The commands that turn table `from` into `to`, as one transaction; '' when they are the same. */
 export function renderDiff(from: NftModel, to: NftModel): string {
   const t = `ip ${TABLE}`;
@@ -191,9 +235,9 @@ export function renderDiff(from: NftModel, to: NftModel): string {
     if (before) out.push(`flush chain ${t} ${name}`);
     for (const r of rules) out.push(`add rule ${t} ${name} ${r}`);
   }
-  for (const s of SETS) {
-    const a = new Set(s.of(from));
-    const b = new Set(s.of(to));
+  for (const [i, s] of SETS.entries()) {
+    const a = elementsOf(from)[i] ?? new Set<string>();
+    const b = elementsOf(to)[i] ?? new Set<string>();
     // A map key whose verdict changed is deleted, then added again.
     const key = (e: string): string => (s.kind === 'map' ? (e.split(' : ')[0] ?? e) : e);
     const removed = [...a].filter((e) => !b.has(e)).map(key);

@@ -9,7 +9,7 @@ import { isRecord, type KubeObject } from '../api/types.js';
 import { runProgram } from '../sandbox/run.js';
 import { sandboxNames } from '../sandbox/network.js';
 import type { Controller, ControllerDeps } from '../controllers/types.js';
-import { planNode, type NodePlan } from './planner.js';
+import { planService, slicesByService, type NodePlan, type ServicePortPlan } from './planner.js';
 import type { Logger } from '../lib/log.js';
 import { Histogram } from '../lib/histogram.js';
 import { buildModel, renderDiff, renderFull, type NftModel } from './nft.js';
@@ -163,12 +163,38 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
     }
   };
 
+  /**
+   * Per node and Service: its plan and what it was made from (resourceVersions). An unchanged
+   * Service keeps its plan objects, so its part of the nftables model is not built again.
+   */
+  const plans = new Map<string, Map<string, { from: string; plans: ServicePortPlan[] }>>();
+  const fragments = new WeakMap<ServicePortPlan, NftModel>();
+  const planCached = (node: string, allServices: KubeObject[], bySlices: Map<string, KubeObject[]>): NodePlan => {
+    let byService = plans.get(node);
+    if (!byService) plans.set(node, (byService = new Map()));
+    const next = new Map<string, { from: string; plans: ServicePortPlan[] }>();
+    const out: ServicePortPlan[] = [];
+    for (const svc of allServices) {
+      const key = `${svc.metadata.namespace ?? 'default'}/${svc.metadata.name ?? ''}`;
+      const mine = bySlices.get(key) ?? [];
+      const from = `${svc.metadata.resourceVersion ?? ''} ${mine.map((sl) => `${sl.metadata.name ?? ''}@${sl.metadata.resourceVersion ?? ''}`).sort().join(',')}`;
+      const held = byService.get(key);
+      const entry = held && held.from === from ? held : { from, plans: planService(svc, mine, node) };
+      next.set(key, entry);
+      out.push(...entry.plans);
+    }
+    plans.set(node, next);
+    out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return { node, services: out };
+  };
+
   const syncOnce = async (): Promise<void> => {
     const generation = seen;
     const allServices = services.cache.list() as KubeObject[];
     const allSlices = slices.cache.list() as KubeObject[];
     const done: SyncRecord[] = [];
     const ready = readyAddresses(allSlices);
+    const bySlices = slicesByService(allSlices);
     for (const ip of ready) everRouted.add(ip);
     let failed = false;
     for (const [index, node] of config.nodeNames.entries()) {
@@ -179,8 +205,8 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
         continue;
       }
       const started = performance.now();
-      const plan = planNode(node, allServices, allSlices);
-      const model = buildModel(plan, { clusterCidr: config.clusterCidr });
+      const plan = planCached(node, allServices, bySlices);
+      const model = buildModel(plan, { clusterCidr: config.clusterCidr }, fragments);
       const before = applied.get(netns);
       const script = before ? renderDiff(before, model) : renderFull(model);
       if (script === '') {
