@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough, Duplex } from 'node:stream';
 import zlib from 'node:zlib';
-import { SPDY3_DICTIONARY, SpdySession, decodeHeaderBlock, encodeHeaderBlock } from './spdy.js';
+import { SPDY3_DICTIONARY, SpdySession, controlFrame, dataFrame, decodeHeaderBlock, encodeHeaderBlock } from './spdy.js';
 
 /** A byte pipe pair: what the test writes reaches the session, and back. */
 function pipePair(): { server: Duplex; toServer: PassThrough; fromServer: PassThrough } {
@@ -12,22 +12,8 @@ function pipePair(): { server: Duplex; toServer: PassThrough; fromServer: PassTh
   return { server, toServer, fromServer };
 }
 
-function control(type: number, flags: number, body: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt16BE(0x8003, 0);
-  head.writeUInt16BE(type, 2);
-  head.writeUInt32BE(body.length, 4);
-  head[4] = flags;
-  return Buffer.concat([head, body]);
-}
-
-function data(id: number, flags: number, payload: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(id, 0);
-  head.writeUInt32BE(payload.length, 4);
-  head[4] = flags;
-  return Buffer.concat([head, payload]);
-}
+const control = controlFrame;
+const data = dataFrame;
 
 /** The client's compressor: one zlib context for the whole session, as the protocol has it. */
 class ClientHeaders {

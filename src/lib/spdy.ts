@@ -146,7 +146,8 @@ class HeaderCodec {
   }
 }
 
-function controlFrame(type: number, flags: number, body: Buffer): Buffer {
+/** A control frame (version 3) around `body`. */
+export function controlFrame(type: number, flags: number, body: Buffer): Buffer {
   const head = Buffer.alloc(8);
   head.writeUInt16BE(0x8000 | VERSION, 0);
   head.writeUInt16BE(type, 2);
@@ -155,7 +156,8 @@ function controlFrame(type: number, flags: number, body: Buffer): Buffer {
   return Buffer.concat([head, body]);
 }
 
-function dataFrame(streamId: number, flags: number, data: Buffer): Buffer {
+/** A DATA frame of one stream. */
+export function dataFrame(streamId: number, flags: number, data: Buffer): Buffer {
   const head = Buffer.alloc(8);
   head.writeUInt32BE(streamId & 0x7fffffff, 0);
   head.writeUInt32BE(data.length, 4);

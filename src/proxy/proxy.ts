@@ -24,18 +24,7 @@ export interface ServiceProxyConfig {
   minSyncIntervalMs?: number;
 }
 
-export interface SyncRecord {
-  node: string;
-  rules: number;
-  durationMs: number;
-}
-
 export interface ServiceProxy extends Controller {
-  /** Resolves once every change seen so far is programmed on every node. */
-  synced(): Promise<void>;
-  /** The generation of changes seen and the one programmed on every node. */
-  generation(): { seen: number; programmed: number };
-  lastSyncs(): SyncRecord[];
   /**
    * Resolves once no node's dataplane sends new connections to `ip` as a ready endpoint (it may
    * still do so as the serving-terminating fallback, when nothing else is ready), or after
@@ -141,8 +130,6 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let lastStart = 0;
-  let records: SyncRecord[] = [];
-  const waiters: { generation: number; resolve: () => void }[] = [];
   const syncDuration = new Histogram([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
   const programming = new Histogram([0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
   const rulesByNode = new Map<string, number>();
@@ -192,7 +179,8 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
     const generation = seen;
     const allServices = services.cache.list() as KubeObject[];
     const allSlices = slices.cache.list() as KubeObject[];
-    const done: SyncRecord[] = [];
+    /** Seconds each node's programming took in this sync. */
+    const durations: number[] = [];
     const ready = readyAddresses(allSlices);
     const bySlices = slicesByService(allSlices);
     for (const ip of ready) everRouted.add(ip);
@@ -226,15 +214,14 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
         const targets = udpTargets(plan);
         await flushStaleUdp(netns, udp.get(netns) ?? new Map(), targets, log);
         udp.set(netns, targets);
-        done.push({ node, rules: script.split('\n').length - 1, durationMs: performance.now() - started });
+        durations.push((performance.now() - started) / 1000);
       } catch (err) {
         failed = true;
         applied.delete(netns);
         log.warn({ err: String(err), node }, 'could not program the node');
       }
     }
-    if (done.length > 0) records = done;
-    for (const d of done) syncDuration.observe(d.durationMs / 1000);
+    for (const d of durations) syncDuration.observe(d);
     // Network programming latency, as kube-proxy measures it: from the change that triggered an
     // EndpointSlice update (its annotation) to the moment every node has it programmed.
     if (!failed) {
@@ -256,13 +243,6 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
     if (programmed >= seen) {
       pendingSince = 0;
       lastUpdated = new Date();
-    }
-    for (let i = waiters.length - 1; i >= 0; i--) {
-      const w = waiters[i];
-      if (w && w.generation <= programmed) {
-        waiters.splice(i, 1);
-        w.resolve();
-      }
     }
   };
 
@@ -310,9 +290,6 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
 
   return {
     ready,
-    synced: () => (programmed >= seen ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ generation: seen, resolve }))),
-    generation: () => ({ seen, programmed }),
-    lastSyncs: () => records,
     health: () => ({ healthy: programmed >= seen || pendingSince === 0 || Date.now() - pendingSince < 10_000, lastUpdated }),
     metrics: () => {
       const lines = [
@@ -353,7 +330,6 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
       stopped = true;
       if (timer) clearTimeout(timer);
       await running;
-      for (const w of waiters.splice(0)) w.resolve();
       for (const w of unroutedWaiters) {
         clearTimeout(w.timer);
         w.resolve(false);

@@ -41,12 +41,7 @@ export function publications(svc: KubeObject): Wanted[] {
   return out;
 }
 
-export interface Publisher extends Controller {
-  /** `ip:port` -> `namespace/name` of what is published now. */
-  published(): Map<string, string>;
-}
-
-export function startPublisher(config: PublisherConfig, deps: ControllerDeps): Publisher {
+export function startPublisher(config: PublisherConfig, deps: ControllerDeps): Controller {
   const log = deps.log.child({ component: 'port-publisher' });
   const services = deps.informers.informer('', 'services');
   const nodes = deps.informers.informer('', 'nodes');
@@ -105,7 +100,6 @@ export function startPublisher(config: PublisherConfig, deps: ControllerDeps): P
   const ready = Promise.all([services.waitForSync(), nodes.waitForSync()]).then(reconcile);
   return {
     ready,
-    published: () => new Map([...listening].map(([k, v]) => [k, v.want.service])),
     async stop() {
       await Promise.all([...listening.values()].map((l) => new Promise<void>((resolve) => l.server.close(() => resolve()))));
       listening.clear();
