@@ -21,6 +21,8 @@ export interface ComponentOptions {
   controllers: boolean;
   simulatedNodes: number;
   loadBalancerPool: string;
+  /** The service proxy's dataplane on real nodes (default auto). */
+  proxyMode?: 'nftables' | 'userspace' | 'auto';
   nodeMonitorGracePeriodMs?: number;
   podEvictionTimeoutMs?: number;
   /**
@@ -71,7 +73,7 @@ export async function startComponents(creds: Credentials, o: ComponentOptions, l
   if (o.nodes && o.nodes.nodeNames.length > 0) {
     // The service proxy of the real nodes (kube-proxy's job), one for all of them; a deleted
     // pod's containers are stopped once no node routes new connections to it.
-    proxy = startServiceProxy({ sandboxId: o.nodes.sandboxId, nodeNames: o.nodes.nodeNames, clusterCidr: o.nodes.podCidr ?? '10.244.0.0/16' }, deps('service-proxy'));
+    proxy = startServiceProxy({ sandboxId: o.nodes.sandboxId, nodeNames: o.nodes.nodeNames, clusterCidr: o.nodes.podCidr ?? '10.244.0.0/16', mode: o.proxyMode ?? 'auto' }, deps('service-proxy'));
     running.push(proxy);
     running.push(startNodeAgent({ ...o.nodes, beforeStop: (ip, timeoutMs) => proxy?.waitUnrouted(ip, timeoutMs) ?? Promise.resolve(true), afterStop: (ip) => proxy?.forget(ip) ?? Promise.resolve(), proxyHealth: () => proxy?.health() ?? { healthy: false, lastUpdated: new Date(0) } }, deps('node-agent')));
     if (o.sandboxConnect) running.push(startPublisher({ nodeNames: o.nodes.nodeNames, connect: o.sandboxConnect }, deps('port-publisher')));

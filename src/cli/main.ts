@@ -42,6 +42,8 @@ flags of up:
                           each in its own network namespace with its own IP (default: 1 as root,
                           0 with --simulated-nodes or without root)
   --lb-pool CIDR          EXTERNAL-IPs of LoadBalancer Services (default 127.245.0.0/24: host loopback, published there)
+  --proxy-mode MODE       the service proxy of real nodes: nftables, userspace (Node.js sockets), or auto
+                          (default: nftables where it can run, else userspace)
   --node-monitor-grace-period D   a node silent this long goes NotReady (default 40s)
   --pod-eviction-timeout D        longest wait before pods leave an unreachable node (default 300s)
   --dns-port N            loopback port of the cluster DNS (cluster names only; default: a free port)
@@ -69,6 +71,7 @@ const upFlags = {
   'simulated-nodes': { type: 'string', default: '0' },
   nodes: { type: 'string' },
   'lb-pool': { type: 'string', default: '127.245.0.0/24' },
+  'proxy-mode': { type: 'string', default: 'auto' },
   'node-monitor-grace-period': { type: 'string' },
   'pod-eviction-timeout': { type: 'string' },
   kubeconfig: { type: 'string' },
@@ -122,6 +125,7 @@ async function main(argv: string[]): Promise<number> {
           // `up` serves cluster DNS on loopback (a free port unless --dns-port); `apiserver` does not.
           dns: command === 'up' ? dnsOptions(values) : undefined,
           nodes: command === 'up' ? realNodes(values.nodes, values['simulated-nodes']) : 0,
+          proxyMode: proxyMode(values['proxy-mode']),
           ...componentFlags(values),
         },
         [command, ...args],
@@ -179,6 +183,11 @@ function realNodes(text: string | undefined, simulated: string): number {
   if (!Number.isInteger(n) || n < 0 || n > 50) throw new UsageError(`invalid --nodes ${JSON.stringify(text)}: want 0 to 50`);
   if (n > 0 && process.getuid?.() !== 0) throw new UsageError('--nodes needs root for now (network namespaces); the rootless sandbox is not built yet: run as root, or use --simulated-nodes');
   return n;
+}
+
+function proxyMode(text: string): 'nftables' | 'userspace' | 'auto' {
+  if (text === 'nftables' || text === 'userspace' || text === 'auto') return text;
+  throw new UsageError(`--proxy-mode must be nftables, userspace or auto, not ${JSON.stringify(text)}`);
 }
 
 function positiveInt(flag: string, text: string | undefined): number | undefined {

@@ -44,6 +44,8 @@ export interface UpOptions {
   watchCacheSize?: number;
   /** Real nodes in the sandbox (0: none). */
   nodes: number;
+  /** The service proxy's dataplane on real nodes. */
+  proxyMode: 'nftables' | 'userspace' | 'auto';
   /** Cluster DNS (undefined: none): loopback port (0 picks one), and the DNS settings. */
   dns?: DnsOptions;
 }
@@ -185,6 +187,7 @@ async function runForeground(o: UpOptions): Promise<number> {
       controllers: o.controllers,
       simulatedNodes: o.simulatedNodes,
       loadBalancerPool: o.loadBalancerPool,
+      proxyMode: o.proxyMode,
       nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs,
       podEvictionTimeoutMs: o.podEvictionTimeoutMs,
       dns: o.dns === undefined ? undefined : {

@@ -1,18 +1,18 @@
 /**
  * The service proxy of the real nodes: informers on Services and EndpointSlices feed the
- * planner; for each node the rendered table is applied inside the node's network namespace
- * in one `nft -f` transaction, only when it changed. Changes are coalesced: one sync runs at a
+ * planner; each node's plan goes to the backend (nftables, or the userspace relays where
+ * nftables cannot run), which changes only what changed. Changes are coalesced: one sync runs at a
  * time, and events during a sync cause one more (a bounded-frequency runner).
  */
 import { existsSync } from 'node:fs';
 import { isRecord, type KubeObject } from '../api/types.js';
-import { runProgram } from '../sandbox/run.js';
 import { sandboxNames } from '../sandbox/network.js';
 import type { Controller, ControllerDeps } from '../controllers/types.js';
 import { planService, slicesByService, type NodePlan, type ServicePortPlan } from './planner.js';
-import type { Logger } from '../lib/log.js';
 import { Histogram } from '../lib/histogram.js';
-import { buildModel, renderDiff, renderFull, type NftModel } from './nft.js';
+import type { ProxyBackend, ProxyMode } from './backend.js';
+import { nftBackend, nftUnusable } from './nft-backend.js';
+import { userspaceBackend } from './userspace.js';
 
 export interface ServiceProxyConfig {
   sandboxId: string;
@@ -22,6 +22,8 @@ export interface ServiceProxyConfig {
   clusterCidr: string;
   /** Least time between two syncs (coalescing); default 0. */
   minSyncIntervalMs?: number;
+  /** The dataplane: nftables, userspace, or auto (nftables where it can run; default). */
+  mode?: ProxyMode | 'auto';
 }
 
 export interface ServiceProxy extends Controller {
@@ -40,6 +42,8 @@ export interface ServiceProxy extends Controller {
    * oldest one waiting is younger than 10 s; `lastUpdated` is when everything seen was programmed.
    */
   health(): { healthy: boolean; lastUpdated: Date };
+  /** The backend in use; undefined until the first node is programmed. */
+  mode(): ProxyMode | undefined;
 }
 
 const TRIGGER = 'endpoints.kubernetes.io/last-change-trigger-time';
@@ -57,68 +61,29 @@ function readyAddresses(slices: KubeObject[]): Set<string> {
   return out;
 }
 
-/** UDP destinations (`vip port`) and the endpoints behind them, for conntrack clean-up. */
-function udpTargets(plan: NodePlan): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
-  for (const sp of plan.services) {
-    if (sp.protocol !== 'UDP') continue;
-    for (const vip of [...sp.clusterIPs, ...sp.externalIPs]) out.set(`${vip} ${sp.port}`, new Set(sp.clusterEndpoints.map((e) => e.ip)));
-  }
-  return out;
-}
-
-/**
- * Stale UDP flows: a flow keeps its DNAT while packets keep coming, so a client would go on
- * sending to an endpoint that is gone, or to nothing (a Service that had no endpoints), until
- * the entry is removed. As kube-proxy does, these entries are deleted after the table changes.
- */
-async function flushStaleUdp(netns: string, before: Map<string, Set<string>>, after: Map<string, Set<string>>, log: Logger): Promise<void> {
-  const deletions: string[][] = [];
-  for (const [target, now] of after) {
-    const [vip = '', port = ''] = target.split(' ');
-    const was = before.get(target);
-    if (now.size > 0 && (!was || was.size === 0)) deletions.push(['--orig-dst', vip, '--orig-port-dst', port]);
-    for (const ip of was ?? []) if (!now.has(ip)) deletions.push(['--orig-dst', vip, '--orig-port-dst', port, '--reply-src', ip]);
-  }
-  for (const [target, was] of before) {
-    if (after.has(target)) continue;
-    const [vip = '', port = ''] = target.split(' ');
-    if (was.size > 0) deletions.push(['--orig-dst', vip, '--orig-port-dst', port]);
-  }
-  for (const args of deletions) await conntrackDelete(netns, ['-p', 'udp', ...args], log);
-}
-
-/** `conntrack -D` inside a node's namespace; exit status 1 only says that nothing matched. */
-async function conntrackDelete(netns: string, args: string[], log: Logger): Promise<void> {
-  const r = await runProgram('nsenter', [`--net=/run/netns/${netns}`, '--', 'conntrack', '-D', ...args]).catch((err: unknown) => ({ code: 127, stdout: '', stderr: String(err) }));
-  if (r.code > 1) log.debug({ netns, args, stderr: r.stderr.trim() }, 'conntrack clean-up failed (is conntrack installed?)');
-}
-
-/**
- * Closed TCP flows to an endpoint that no longer gets new connections. The kernel keeps such a
- * flow (TIME_WAIT and the other closing states) for up to two minutes with its DNAT; a client
- * that reuses the same source port meanwhile is sent to the old endpoint instead of a new pick,
- * and is refused once that pod has stopped. Open flows are left alone (they drain).
- */
-const CLOSING = ['TIME_WAIT', 'CLOSE', 'CLOSE_WAIT', 'LAST_ACK', 'FIN_WAIT'];
-async function flushClosedTcp(netns: string, ip: string, log: Logger): Promise<void> {
-  for (const state of CLOSING) await conntrackDelete(netns, ['-p', 'tcp', '--reply-src', ip, '--state', state], log);
-}
-
-/** Applies a script inside a node's namespace. */
-async function applyIn(netns: string, script: string): Promise<void> {
-  const r = await runProgram('nsenter', [`--net=/run/netns/${netns}`, '--', 'nft', '-f', '-'], script);
-  if (r.code !== 0) throw new Error(`nft -f in ${netns} failed: ${r.stderr.trim() || `exit ${r.code}`}`);
-}
-
 export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDeps): ServiceProxy {
   const log = deps.log.child({ component: 'service-proxy' });
   const names = sandboxNames(config.sandboxId);
   const services = deps.informers.informer('', 'services');
   const slices = deps.informers.informer('discovery.k8s.io', 'endpointslices');
-  /** What each node's table holds now (as last programmed), and its UDP destinations. */
-  const applied = new Map<string, NftModel>();
-  const udp = new Map<string, Map<string, Set<string>>>();
+  let backend: ProxyBackend | undefined;
+  /** The backend, chosen at the first node that exists: nftables unless it cannot run there. */
+  const backendFor = async (netns: string): Promise<ProxyBackend> => {
+    if (backend) return backend;
+    const options = { clusterCidr: config.clusterCidr, log };
+    const wanted = config.mode ?? 'auto';
+    let chosen: ProxyBackend;
+    if (wanted === 'nftables') chosen = nftBackend(options);
+    else if (wanted === 'userspace') chosen = userspaceBackend(options);
+    else {
+      const why = await nftUnusable(netns);
+      if (why) log.warn({ reason: why }, 'nftables cannot program the nodes: using the userspace service proxy');
+      chosen = why ? userspaceBackend(options) : nftBackend(options);
+    }
+    if (backend) return backend;
+    log.info({ mode: chosen.mode }, 'service proxy backend');
+    return (backend = chosen);
+  };
   let seen = 0;
   let programmed = 0;
   /** When `seen` first ran ahead of `programmed` (0: nothing waits), and when they last met. */
@@ -155,7 +120,6 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
    * Service keeps its plan objects, so its part of the nftables model is not built again.
    */
   const plans = new Map<string, Map<string, { from: string; plans: ServicePortPlan[] }>>();
-  const fragments = new WeakMap<ServicePortPlan, NftModel>();
   const planCached = (node: string, allServices: KubeObject[], bySlices: Map<string, KubeObject[]>): NodePlan => {
     let byService = plans.get(node);
     if (!byService) plans.set(node, (byService = new Map()));
@@ -194,30 +158,15 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
       }
       const started = performance.now();
       const plan = planCached(node, allServices, bySlices);
-      const model = buildModel(plan, { clusterCidr: config.clusterCidr }, fragments);
-      const before = applied.get(netns);
-      const script = before ? renderDiff(before, model) : renderFull(model);
-      if (script === '') {
-        routed.set(netns, ready);
-        continue;
-      }
       try {
-        await applyIn(netns, script).catch(async (err: unknown) => {
-          // A table changed behind our back (or a bug in the difference): start again from whole.
-          if (!before) throw err;
-          log.warn({ err: String(err), node }, 'incremental update failed; replacing the whole table');
-          await applyIn(netns, renderFull(model));
-        });
-        applied.set(netns, model);
-        rulesByNode.set(node, [...model.chains.values()].reduce((n, rules) => n + rules.length, 0));
+        const dataplane = await backendFor(netns);
+        const rules = await dataplane.program(netns, plan);
         routed.set(netns, ready);
-        const targets = udpTargets(plan);
-        await flushStaleUdp(netns, udp.get(netns) ?? new Map(), targets, log);
-        udp.set(netns, targets);
+        if (rules === undefined) continue;
+        rulesByNode.set(node, rules);
         durations.push((performance.now() - started) / 1000);
       } catch (err) {
         failed = true;
-        applied.delete(netns);
         log.warn({ err: String(err), node }, 'could not program the node');
       }
     }
@@ -297,6 +246,8 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
         `switchboard_proxy_generation_seen ${seen}`,
         '# TYPE switchboard_proxy_generation_programmed gauge',
         `switchboard_proxy_generation_programmed ${programmed}`,
+        '# TYPE switchboard_proxy_mode gauge',
+        ...(backend ? [`switchboard_proxy_mode{mode="${backend.mode}"} 1`] : []),
         '# TYPE switchboard_proxy_rules gauge',
         ...[...rulesByNode].map(([node, n]) => `switchboard_proxy_rules{node="${node}"} ${n}`),
       ];
@@ -316,14 +267,16 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
         };
         unroutedWaiters.add(w);
       }));
-      if (unrouted && everRouted.has(ip)) await Promise.all(config.nodeNames.map((_n, i) => flushClosedTcp(names.node(i), ip, log)));
+      const dataplane = backend;
+      if (unrouted && dataplane && everRouted.has(ip)) await Promise.all(config.nodeNames.map((_n, i) => dataplane.unrouted(names.node(i), ip)));
       return unrouted;
     },
     forget: async (ip) => {
       // Only a Service endpoint has flows with our DNAT; a pod no Service chose has none to forget.
-      if (!everRouted.delete(ip)) return;
+      const dataplane = backend;
+      if (!everRouted.delete(ip) || !dataplane) return;
       await Promise.all(config.nodeNames.map(async (_n, i) => {
-        if (existsSync(`/run/netns/${names.node(i)}`)) await conntrackDelete(names.node(i), ['--reply-src', ip], log);
+        if (existsSync(`/run/netns/${names.node(i)}`)) await dataplane.forget(names.node(i), ip);
       }));
     },
     async stop() {
@@ -335,6 +288,8 @@ export function startServiceProxy(config: ServiceProxyConfig, deps: ControllerDe
         w.resolve(false);
       }
       unroutedWaiters.clear();
+      await backend?.stop();
     },
+    mode: () => backend?.mode,
   };
 }

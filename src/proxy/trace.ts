@@ -1,7 +1,7 @@
 /**
  * Where a node's dataplane sends one new connection, evaluated from the plan by the rules the
  * nftables renderer encodes (nft.ts). Pure; tests use it to check Service behaviour in terms of
- * packets, and a userspace backend can use it to pick endpoints.
+ * packets, and the userspace backend picks endpoints with `routeConnection`.
  *
  * The rules, in order:
  * - `service-ips`: cluster IPs and external (externalIP, LoadBalancer) IPs with the Service port;
@@ -56,7 +56,7 @@ export function inCidr(ip: string, cidr: string): boolean {
   return Math.floor(a / size) === Math.floor(b / size);
 }
 
-type Entry = { sp: ServicePortPlan; chain: 'clusterip' | 'external' };
+type Entry = { sp: ServicePortPlan; chain: Entrance };
 
 function lookup(plan: NodePlan, p: TracePacket): Entry | undefined {
   const same = plan.services.filter((sp) => sp.protocol === p.protocol);
@@ -70,21 +70,31 @@ function lookup(plan: NodePlan, p: TracePacket): Entry | undefined {
   return sp ? { sp, chain: 'external' } : undefined;
 }
 
-export function tracePacket(plan: NodePlan, p: TracePacket): TraceResult {
-  const entry = lookup(plan, p);
-  // A cluster IP on a port (or protocol) no Service port has is refused.
-  if (!entry) return plan.services.some((sp) => sp.clusterIPs.includes(p.dst)) ? { verdict: 'reject' } : { verdict: 'pass' };
-  const { sp, chain } = entry;
+/** How a Service port's address was reached: its cluster IP, or an external address or NodePort. */
+export type Entrance = 'clusterip' | 'external';
+
+/**
+ * The verdict for a new connection that reached `sp` through `entrance` (what the Service
+ * port's chains do): reject without endpoints, then the endpoint set the source is entitled to.
+ */
+export function routeConnection(sp: ServicePortPlan, entrance: Entrance, p: Pick<TracePacket, 'src' | 'nodeAddresses' | 'clusterCidr' | 'fromNode'>): TraceResult {
   if (sp.clusterEndpoints.length === 0) return { verdict: 'reject' };
   const fromPod = inCidr(p.src, p.clusterCidr);
   const fromLocal = p.fromNode === true || p.nodeAddresses.includes(p.src) || inCidr(p.src, '127.0.0.0/8');
   let endpoints: Endpoint[];
   let masquerade: boolean;
-  if (chain === 'clusterip') [endpoints, masquerade] = [sp.internalEndpoints, !fromPod];
+  if (entrance === 'clusterip') [endpoints, masquerade] = [sp.internalEndpoints, !fromPod];
   else if (!sp.externalLocal) [endpoints, masquerade] = [sp.clusterEndpoints, true];
   else if (fromPod) [endpoints, masquerade] = [sp.clusterEndpoints, false];
   else if (fromLocal) [endpoints, masquerade] = [sp.clusterEndpoints, true];
   else [endpoints, masquerade] = [sp.externalEndpoints, false];
   if (endpoints.length === 0) return { verdict: 'drop' };
   return { verdict: 'dnat', endpoints, masquerade: masquerade || endpoints.some((e) => e.ip === p.src) };
+}
+
+export function tracePacket(plan: NodePlan, p: TracePacket): TraceResult {
+  const entry = lookup(plan, p);
+  // A cluster IP on a port (or protocol) no Service port has is refused.
+  if (!entry) return plan.services.some((sp) => sp.clusterIPs.includes(p.dst)) ? { verdict: 'reject' } : { verdict: 'pass' };
+  return routeConnection(entry.sp, entry.chain, p);
 }
