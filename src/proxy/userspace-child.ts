@@ -16,6 +16,7 @@ import { routeConnection, type Entrance } from './trace.js';
 
 export type ToChild =
   | { seq: number; kind: 'update'; clusterCidr: string; upsert: ServicePortPlan[]; remove: string[] }
+  | { seq: number; kind: 'settle'; ip: string; timeoutMs: number }
   | { seq: number; kind: 'forget'; ip: string };
 
 export type FromChild = { seq: number; listeners: number; errors: string[] };
@@ -92,13 +93,35 @@ function choose(target: Target, src: string): Endpoint[] | 'reject' | 'drop' {
   return first ? [first, ...list.filter((e) => !same(e, first))] : 'drop';
 }
 
+/**
+ * Connections per endpoint address that are being made or have not had a byte back yet: the
+ * request they carry was sent to an endpoint chosen before it left the plan. `settle` waits for
+ * them before the pod is stopped, so a server that exits at SIGTERM still answers them.
+ */
+const unanswered = new Map<string, number>();
+const settleWaiters = new Set<{ ip: string; done: () => void }>();
+function hold(ip: string): () => void {
+  unanswered.set(ip, (unanswered.get(ip) ?? 0) + 1);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const n = (unanswered.get(ip) ?? 1) - 1;
+    if (n > 0) return void unanswered.set(ip, n);
+    unanswered.delete(ip);
+    for (const w of settleWaiters) if (w.ip === ip) w.done();
+  };
+}
+
 /** Connects to the first endpoint that accepts, in order; undefined when none does. */
-function connectAny(candidates: Endpoint[], onConnected: (s: net.Socket) => void, onFailed: () => void): void {
+function connectAny(candidates: Endpoint[], onConnected: (s: net.Socket, release: () => void) => void, onFailed: () => void): void {
   const attempt = (i: number): void => {
     const ep = candidates[i];
     if (!ep || i >= 3) return onFailed();
+    const release = hold(ep.ip);
     const s = net.connect({ host: ep.ip, port: ep.port, allowHalfOpen: true, noDelay: true, timeout: CONNECT_TIMEOUT_MS });
     const fail = (): void => {
+      release();
       s.destroy();
       attempt(i + 1);
     };
@@ -108,7 +131,7 @@ function connectAny(candidates: Endpoint[], onConnected: (s: net.Socket) => void
       s.off('error', fail);
       s.off('timeout', fail);
       s.setTimeout(0);
-      onConnected(s);
+      onConnected(s, release);
     });
   };
   attempt(0);
@@ -121,7 +144,9 @@ function relayTcp(target: Target, client: net.Socket): void {
   if (picked === 'drop') return void client.destroy();
   connectAny(
     picked,
-    (upstream) => {
+    (upstream, release) => {
+      upstream.once('data', release);
+      upstream.once('close', release);
       upstream.on('error', () => client.destroy());
       client.on('error', () => upstream.destroy());
       client.on('close', (hadError) => (hadError ? upstream.resetAndDestroy() : undefined));
@@ -266,19 +291,35 @@ async function update(m: Extract<ToChild, { kind: 'update' }>): Promise<FromChil
   return { seq: m.seq, listeners: listeners.size, errors };
 }
 
+/** Resolves once no connection to `ip` waits for its first answer (or after the time-out). */
+async function settle(m: Extract<ToChild, { kind: 'settle' }>): Promise<FromChild> {
+  if (unanswered.has(m.ip)) {
+    await new Promise<void>((resolve) => {
+      const w = { ip: m.ip, done: () => finish() };
+      const timer = setTimeout(() => finish(), m.timeoutMs);
+      const finish = (): void => {
+        clearTimeout(timer);
+        settleWaiters.delete(w);
+        resolve();
+      };
+      settleWaiters.add(w);
+    });
+  }
+  return { seq: m.seq, listeners: listeners.size, errors: [] };
+}
+
 /** A pod has stopped: its UDP flows end (its address may be given to another pod). */
 function forget(m: Extract<ToChild, { kind: 'forget' }>): FromChild {
   for (const l of listeners.values()) if (l.flows) for (const [client, flow] of [...l.flows]) if (flow.endpoint.ip === m.ip) endFlow(l.flows, client);
   return { seq: m.seq, listeners: listeners.size, errors: [] };
 }
 
-// Messages are handled one at a time, in order.
+// Updates are applied one at a time, in order; waits and clean-ups do not hold them up.
 let queue: Promise<void> = Promise.resolve();
 process.on('message', (m: ToChild) => {
-  queue = queue.then(async () => {
-    const reply = m.kind === 'update' ? await update(m) : forget(m);
-    process.send?.(reply);
-  });
+  if (m.kind === 'update') queue = queue.then(async () => void process.send?.(await update(m)));
+  else if (m.kind === 'settle') void settle(m).then((r) => process.send?.(r));
+  else process.send?.(forget(m));
 });
 // The parent is the only reason to exist.
 process.on('disconnect', () => process.exit(0));

@@ -105,8 +105,11 @@ export function userspaceBackend(config: { clusterCidr: string; log: Logger }): 
       }
       return reply.listeners;
     },
-    async unrouted() {
-      // No address translation: a new connection is a new choice; nothing is remembered.
+    async unrouted(netns, ip) {
+      // No address translation is remembered; but requests the relay sent to `ip` before it
+      // left the plan may still wait for their answer: the pod is stopped after them.
+      const relay = relays.get(netns);
+      if (relay) await ask(relay, { kind: 'settle', ip, timeoutMs: 2_000 }).catch(() => undefined);
     },
     async forget(netns, ip) {
       const relay = relays.get(netns);
