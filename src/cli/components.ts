@@ -23,6 +23,8 @@ export interface ComponentOptions {
   loadBalancerPool: string;
   /** The service proxy's dataplane on real nodes (default auto). */
   proxyMode?: 'nftables' | 'userspace' | 'auto';
+  /** Publish every TCP NodePort on this host loopback address too. */
+  nodePortAddress?: string;
   nodeMonitorGracePeriodMs?: number;
   podEvictionTimeoutMs?: number;
   /**
@@ -76,7 +78,7 @@ export async function startComponents(creds: Credentials, o: ComponentOptions, l
     proxy = startServiceProxy({ sandboxId: o.nodes.sandboxId, nodeNames: o.nodes.nodeNames, clusterCidr: o.nodes.podCidr ?? '10.244.0.0/16', mode: o.proxyMode ?? 'auto' }, deps('service-proxy'));
     running.push(proxy);
     running.push(startNodeAgent({ ...o.nodes, beforeStop: (ip, timeoutMs) => proxy?.waitUnrouted(ip, timeoutMs) ?? Promise.resolve(true), afterStop: (ip) => proxy?.forget(ip) ?? Promise.resolve(), proxyHealth: () => proxy?.health() ?? { healthy: false, lastUpdated: new Date(0) } }, deps('node-agent')));
-    if (o.sandboxConnect) running.push(startPublisher({ nodeNames: o.nodes.nodeNames, connect: o.sandboxConnect }, deps('port-publisher')));
+    if (o.sandboxConnect) running.push(startPublisher({ nodeNames: o.nodes.nodeNames, connect: o.sandboxConnect, ...(o.nodePortAddress ? { nodePortAddress: o.nodePortAddress } : {}) }, deps('port-publisher')));
   }
   const dns = o.dns ? startClusterDns(o.dns, deps('dns')) : undefined;
   if (dns) running.push(dns);

@@ -44,6 +44,8 @@ flags of up:
   --lb-pool CIDR          EXTERNAL-IPs of LoadBalancer Services (default 127.245.0.0/24: host loopback, published there)
   --proxy-mode MODE       the service proxy of real nodes: nftables, userspace (Node.js sockets), or auto
                           (default: nftables where it can run, else userspace)
+  --node-port-address IP  also publish every TCP NodePort on this host loopback address (e.g. 127.0.0.1),
+                          as kind's port mappings do; NodePorts otherwise answer on node addresses only
   --node-monitor-grace-period D   a node silent this long goes NotReady (default 40s)
   --pod-eviction-timeout D        longest wait before pods leave an unreachable node (default 300s)
   --dns-port N            loopback port of the cluster DNS (cluster names only; default: a free port)
@@ -72,6 +74,7 @@ const upFlags = {
   nodes: { type: 'string' },
   'lb-pool': { type: 'string', default: '127.245.0.0/24' },
   'proxy-mode': { type: 'string', default: 'auto' },
+  'node-port-address': { type: 'string' },
   'node-monitor-grace-period': { type: 'string' },
   'pod-eviction-timeout': { type: 'string' },
   kubeconfig: { type: 'string' },
@@ -126,6 +129,7 @@ async function main(argv: string[]): Promise<number> {
           dns: command === 'up' ? dnsOptions(values) : undefined,
           nodes: command === 'up' ? realNodes(values.nodes, values['simulated-nodes']) : 0,
           proxyMode: proxyMode(values['proxy-mode']),
+          nodePortAddress: loopbackAddress('node-port-address', values['node-port-address']),
           ...componentFlags(values),
         },
         [command, ...args],
@@ -183,6 +187,13 @@ function realNodes(text: string | undefined, simulated: string): number {
   if (!Number.isInteger(n) || n < 0 || n > 50) throw new UsageError(`invalid --nodes ${JSON.stringify(text)}: want 0 to 50`);
   if (n > 0 && process.getuid?.() !== 0) throw new UsageError('--nodes needs root for now (network namespaces); the rootless sandbox is not built yet: run as root, or use --simulated-nodes');
   return n;
+}
+
+/** A host loopback address (Switchboard listens on the host only there). */
+function loopbackAddress(flag: string, text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  if (isIP(text) !== 4 || !text.startsWith('127.')) throw new UsageError(`invalid --${flag} ${JSON.stringify(text)}: want a host loopback address such as 127.0.0.1 (the host's own network is not changed)`);
+  return text;
 }
 
 function proxyMode(text: string): 'nftables' | 'userspace' | 'auto' {

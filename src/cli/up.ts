@@ -46,6 +46,8 @@ export interface UpOptions {
   nodes: number;
   /** The service proxy's dataplane on real nodes. */
   proxyMode: 'nftables' | 'userspace' | 'auto';
+  /** A host loopback address where every TCP NodePort is published too. */
+  nodePortAddress?: string;
   /** Cluster DNS (undefined: none): loopback port (0 picks one), and the DNS settings. */
   dns?: DnsOptions;
 }
@@ -188,6 +190,7 @@ async function runForeground(o: UpOptions): Promise<number> {
       simulatedNodes: o.simulatedNodes,
       loadBalancerPool: o.loadBalancerPool,
       proxyMode: o.proxyMode,
+      ...(o.nodePortAddress ? { nodePortAddress: o.nodePortAddress } : {}),
       nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs,
       podEvictionTimeoutMs: o.podEvictionTimeoutMs,
       dns: o.dns === undefined ? undefined : {

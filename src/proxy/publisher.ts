@@ -1,5 +1,6 @@
 /**
- * The port publisher: makes LoadBalancer Services reachable from the host. The built-in load
+ * The port publisher: makes LoadBalancer Services (and, when asked, NodePorts) reachable from
+ * the host. The built-in load
  * balancer hands out EXTERNAL-IPs from a host loopback range (127.0.0.0/8 needs no setup on
  * Linux), and for each ingress IP and TCP port the publisher listens on the host at that address
  * and relays every connection into the sandbox, to the Service's NodePort on a node (made from
@@ -16,6 +17,8 @@ export interface PublisherConfig {
   nodeNames: string[];
   /** A TCP connection made from inside the sandbox. */
   connect(host: string, port: number): Promise<net.Socket>;
+  /** A host loopback address on which every TCP NodePort is published too (`--node-port-address`). */
+  nodePortAddress?: string;
 }
 
 interface Wanted {
@@ -27,18 +30,30 @@ interface Wanted {
   service: string;
 }
 
-/** What a Service asks to be published: each loopback ingress IP with each TCP port that has a NodePort. */
-export function publications(svc: KubeObject): Wanted[] {
+/**
+ * What a Service asks to be published: each loopback ingress IP with each TCP port that has a
+ * NodePort; and with `nodePortAddress`, each TCP NodePort on that address (like kind's port
+ * mappings: `curl <address>:<nodePort>` on the host).
+ */
+export function publications(svc: KubeObject, nodePortAddress?: string): Wanted[] {
   const spec = isRecord(svc.spec) ? svc.spec : {};
-  if (spec.type !== 'LoadBalancer') return [];
+  const service = `${svc.metadata.namespace ?? 'default'}/${svc.metadata.name ?? ''}`;
+  const nodePorts: Wanted[] = [];
+  if (nodePortAddress && (spec.type === 'NodePort' || spec.type === 'LoadBalancer')) {
+    for (const p of Array.isArray(spec.ports) ? spec.ports.filter(isRecord) : []) {
+      if ((p.protocol ?? 'TCP') !== 'TCP' || typeof p.nodePort !== 'number') continue;
+      nodePorts.push({ key: `${nodePortAddress}:${p.nodePort}`, ip: nodePortAddress, port: p.nodePort, nodePort: p.nodePort, service });
+    }
+  }
+  if (spec.type !== 'LoadBalancer') return nodePorts;
   const status = isRecord(svc.status) && isRecord(svc.status.loadBalancer) ? svc.status.loadBalancer : {};
   const ips = (Array.isArray(status.ingress) ? status.ingress : []).filter(isRecord).map((i) => i.ip).filter((ip): ip is string => typeof ip === 'string' && ip.startsWith('127.'));
   const out: Wanted[] = [];
   for (const p of Array.isArray(spec.ports) ? spec.ports.filter(isRecord) : []) {
     if ((p.protocol ?? 'TCP') !== 'TCP' || typeof p.port !== 'number' || typeof p.nodePort !== 'number') continue;
-    for (const ip of ips) out.push({ key: `${ip}:${p.port}`, ip, port: p.port, nodePort: p.nodePort, service: `${svc.metadata.namespace ?? 'default'}/${svc.metadata.name ?? ''}` });
+    for (const ip of ips) out.push({ key: `${ip}:${p.port}`, ip, port: p.port, nodePort: p.nodePort, service });
   }
-  return out;
+  return [...out, ...nodePorts];
 }
 
 export function startPublisher(config: PublisherConfig, deps: ControllerDeps): Controller {
@@ -78,7 +93,7 @@ export function startPublisher(config: PublisherConfig, deps: ControllerDeps): C
 
   const reconcile = (): void => {
     const wanted = new Map<string, Wanted>();
-    for (const svc of services.cache.list()) for (const w of publications(svc)) if (!wanted.has(w.key)) wanted.set(w.key, w);
+    for (const svc of services.cache.list()) for (const w of publications(svc, config.nodePortAddress)) if (!wanted.has(w.key)) wanted.set(w.key, w);
     for (const [key, l] of listening) {
       const w = wanted.get(key);
       if (w && w.nodePort === l.want.nodePort && w.service === l.want.service) continue;
@@ -91,7 +106,7 @@ export function startPublisher(config: PublisherConfig, deps: ControllerDeps): C
       listening.set(key, { server, want });
       server.on('error', (err: NodeJS.ErrnoException) => {
         listening.delete(key);
-        log.warn({ err: err.message, service: want.service, address: key }, err.code === 'EADDRINUSE' ? 'the LoadBalancer address is in use on the host; not published' : 'could not publish the LoadBalancer address');
+        log.warn({ err: err.message, service: want.service, address: key }, err.code === 'EADDRINUSE' ? 'the address is in use on the host; not published' : 'could not publish the address on the host');
       });
       server.listen(want.port, want.ip, () => log.info({ service: want.service, address: key, nodePort: want.nodePort }, 'published on the host'));
     }

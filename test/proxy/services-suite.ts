@@ -48,6 +48,8 @@ export function servicesSuite(mode: 'nftables' | 'userspace'): void {
 describe(`Services carry traffic on real nodes (${mode} proxy)`, { skip }, () => {
   let c: Cluster;
   let backends: string[] = [];
+  /** A host loopback address of this run's own for the published NodePorts (runs may overlap). */
+  const nodePortAddress = `127.${100 + Math.floor(Math.random() * 100)}.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}`;
 
   /** Runs a shell script in a pod; returns stdout. */
   const sh = async (pod: string, ns: string, script: string): Promise<string> => (await c.kubectl(['exec', pod, '-n', ns, '--', 'sh', '-c', script])).stdout;
@@ -63,7 +65,7 @@ describe(`Services carry traffic on real nodes (${mode} proxy)`, { skip }, () =>
     }, 30_000);
 
   before(async () => {
-    c = await startCluster(['--nodes', '2', '--proxy-mode', mode]);
+    c = await startCluster(['--nodes', '2', '--proxy-mode', mode, '--node-port-address', nodePortAddress]);
     await kok(c, ['create', 'namespace', 'example']);
     await kok(c, ['apply', '-f', '-'], backend);
     backends = await eventually('two ready backends on two nodes', async () => {
@@ -216,7 +218,7 @@ spec:
     }
   });
 
-  test('S4.6: NodePort 30120 reaches the pods on every node; S4.7: the EXTERNAL-IP of a LoadBalancer reaches them from the host', async () => {
+  test('S4.6: NodePort 30120 reaches the pods on every node (and from the host on --node-port-address); S4.7: the EXTERNAL-IP of a LoadBalancer reaches them from the host', async () => {
     await kok(c, ['apply', '-f', '-'], `apiVersion: v1
 kind: Service
 metadata: {name: nodeport-service, namespace: example}
@@ -255,6 +257,13 @@ spec:
       return new Set(got).size === 2 && got.every((n) => backends.includes(n)) ? got : undefined;
     });
     assert.deepEqual([...new Set(seen)].sort(), backends);
+    // --node-port-address: the NodePort is published on the host too, as kind's port mappings do.
+    const published = await eventually('the NodePort answers on the host address', async () => {
+      const got: string[] = [];
+      for (let i = 0; i < 10; i++) got.push(hostNames([(await run('curl', ['-s', '-m', '3', `http://${nodePortAddress}:30120/host_name`])).stdout])[0] ?? '');
+      return new Set(got).size === 2 && got.every((n) => backends.includes(n)) ? got : undefined;
+    });
+    assert.deepEqual([...new Set(published)].sort(), backends);
     const svcLine = await kok(c, ['get', 'svc', 'lb', '-n', 'example']);
     assert.match(svcLine, new RegExp(`lb\\s+LoadBalancer\\s+\\S+\\s+${lbIP.replace(/\./g, '\\.')}\\s+80:3\\d{4}/TCP`));
   });
