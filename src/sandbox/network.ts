@@ -183,6 +183,10 @@ export class ClusterNetwork {
         await runProgram('ip', ['-n', node.netns, 'link', 'del', hostVeth]);
         await ipIn(ns, lines);
       });
+      // Hairpin on the pod's bridge port: where the host has br_netfilter loaded, a pod's
+      // connection to a Service that picks the pod itself is NATed at the bridge and must go
+      // back out the port it came in on (the kubelet sets the same flag).
+      await ipIn(node.netns, [`link set dev ${hostVeth} type bridge_slave hairpin on`]);
     } catch (err) {
       await this.removePod(node, podId).catch(() => undefined);
       throw err;

@@ -170,6 +170,29 @@ subsets:
     assert.deepEqual([...new Set(spread)].sort(), backends);
   });
 
+  test('a pod reaches itself through its own Service (hairpin)', async () => {
+    await kok(c, ['apply', '-f', '-'], `apiVersion: v1
+kind: Pod
+metadata: {name: selfie, namespace: example, labels: {app: selfie}}
+spec:
+  containers:
+  - {name: main, image: ${AGNHOST}, args: ["netexec", "--http-port=8080", "--udp-port=-1"]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: mirror, namespace: example}
+spec:
+  selector: {app: selfie}
+  ports: [{port: 80, targetPort: 8080}]
+`);
+    await readyPod('selfie', 'example');
+    const answer = await eventually('selfie answers itself', async () => {
+      const out = await sh('selfie', 'example', 'wget -qO- -t 1 -T 3 http://mirror/hostname');
+      return out.trim() === 'selfie' ? out : undefined;
+    });
+    assert.equal(answer.trim(), 'selfie');
+  });
+
   test('a Service with no endpoints refuses connections at once', async () => {
     await kok(c, ['create', 'service', 'clusterip', 'nobody', '-n', 'example', '--tcp=80:80']);
     const ip = await clusterIP('nobody', 'example');
