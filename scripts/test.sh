@@ -16,12 +16,12 @@ command -v curl >/dev/null 2>&1 || debs+=(curl)
 command -v wget >/dev/null 2>&1 || debs+=(wget)
 command -v script >/dev/null 2>&1 || debs+=(bsdutils)
 command -v nsenter >/dev/null 2>&1 || debs+=(util-linux)
+command -v nginx >/dev/null 2>&1 || debs+=(nginx)
 python3 -c 'import kubernetes' >/dev/null 2>&1 || { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import kubernetes' >/dev/null 2>&1; } || debs+=(python3-kubernetes)
 if [ "${#debs[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    echo "test: installing Debian packages: ${debs[*]}" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends "${debs[@]}" >&2
+    # host-packages.sh installs nginx without starting a service on the host (policy-rc.d).
+    HOST_PACKAGES_FOR=test bash scripts/host-packages.sh "${debs[@]}"
   else
     echo "test: missing Debian packages (${debs[*]}); tests that need them skip. As root they are installed." >&2
   fi

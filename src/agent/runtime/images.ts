@@ -9,6 +9,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import { NGINX_DEFAULT_COMMAND, NGINX_ENTRYPOINT } from './nginx-entrypoint.js';
 
 export interface ImageEntry {
   /** Glob on the reference without registry defaults, e.g. `busybox*`, `python:*`. */
@@ -17,6 +18,11 @@ export interface ImageEntry {
   cmd: string[];
   /** A Debian package that provides the program, for the message when it is missing. */
   package?: string;
+  /**
+   * The entrypoint is a script that ends by exec'ing its arguments (as docker-entrypoint.sh
+   * does): the program that must be on this host is the first of them, not the script's shell.
+   */
+  entrypointExecs?: boolean;
 }
 
 const testImage = fileURLToPath(new URL('../testimage/main.js', import.meta.url));
@@ -33,9 +39,10 @@ export const builtinImages: ImageEntry[] = [
   { match: 'ubuntu*', entrypoint: [], cmd: ['bash'] },
   { match: 'curlimages/curl*', entrypoint: [], cmd: ['curl'], package: 'curl' },
   { match: 'tutum/dnsutils*', entrypoint: [], cmd: ['sh'], package: 'bind9-dnsutils' },
-  // nginx runs the host's nginx (a per-pod configuration is still to come); with a command
-  // or args (`kubectl run --image nginx:alpine -- /bin/sh`) those run as given.
-  { match: 'nginx*', entrypoint: [], cmd: ['nginx', '-g', 'daemon off;'], package: 'nginx' },
+  // The official image: ENTRYPOINT docker-entrypoint.sh, CMD nginx -g 'daemon off;'. Ours
+  // runs the host's nginx with a configuration of the container's own (nginx-entrypoint.ts);
+  // args that are not nginx (`kubectl run --image nginx:alpine -- /bin/sh`) run as given.
+  { match: 'nginx*', entrypoint: NGINX_ENTRYPOINT, cmd: NGINX_DEFAULT_COMMAND, package: 'nginx', entrypointExecs: true },
   { match: 'python:*', entrypoint: [], cmd: ['python3'], package: 'python3' },
   { match: 'python', entrypoint: [], cmd: ['python3'], package: 'python3' },
   { match: 'node:*', entrypoint: [], cmd: ['node'] },
@@ -104,10 +111,12 @@ export function resolveContainer(container: { image?: string; command?: string[]
   // The test image's programs are reached by their agnhost names too (`/agnhost netexec`).
   const fixedCommand = entry && command[0] !== undefined && /(^|\/)agnhost$/.test(command[0]) ? [...entry.entrypoint, ...command.slice(1)] : command;
   const argv = fixedCommand.length > 0 ? [...fixedCommand, ...args] : [...(entry?.entrypoint ?? []), ...(args.length > 0 ? args : (entry?.cmd ?? []))];
-  const program = argv[0];
+  const viaEntrypoint = entry?.entrypointExecs === true && fixedCommand.length === 0;
+  const program = viaEntrypoint ? argv[entry.entrypoint.length] : argv[0];
   if (program === undefined) return { waiting: { reason: 'CreateContainerError', message: `image "${container.image ?? ''}" has no default command; give the container a command` } };
   if (!findProgram(program)) {
-    const pkg = entry?.package ? ` (Debian: apt-get install ${entry.package})` : '';
+    // Behind an entrypoint script, the package hint is for the image's own program only.
+    const pkg = entry?.package && (!viaEntrypoint || program === entry.cmd[0]) ? ` (Debian: apt-get install ${entry.package})` : '';
     return { waiting: { reason: 'CreateContainerError', message: `exec: "${program}": executable file not found in $PATH on this host${pkg}` } };
   }
   return { argv };
