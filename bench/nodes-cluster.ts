@@ -30,9 +30,9 @@ export interface NodeCluster {
 
 const nodeInfo = findResource('', 'nodes') as ResourceInfo;
 
-function upArgs(kind: NodeKind, dataDir: string): string[] {
+function upArgs(kind: NodeKind, dataDir: string, extra: string[]): string[] {
   const nodes = kind === 'real' ? ['--nodes', '1'] : ['--nodes', '0', '--simulated-nodes', '1'];
-  return [cliPath, 'up', '--detach', '--quiet', '--data-dir', dataDir, '--api-port', '0', ...nodes];
+  return [cliPath, 'up', '--detach', '--quiet', '--data-dir', dataDir, '--api-port', '0', ...nodes, ...extra];
 }
 
 function readLog(dataDir: string): string {
@@ -43,7 +43,8 @@ function readLog(dataDir: string): string {
   }
 }
 
-export async function startNodeCluster(kind: NodeKind): Promise<NodeCluster> {
+/** `extra`: more `up` flags (e.g. `--proxy-mode userspace`). */
+export async function startNodeCluster(kind: NodeKind, extra: string[] = []): Promise<NodeCluster> {
   const dataDir = makeTempDir(`nodes-${kind}`);
   const stopAll = async (pid?: number): Promise<void> => {
     // `down` stops the cluster and removes its sandbox namespaces; the pid is the fallback.
@@ -51,7 +52,7 @@ export async function startNodeCluster(kind: NodeKind): Promise<NodeCluster> {
     if (pid !== undefined) await stopPid(pid);
     rmSync(dataDir, { recursive: true, force: true });
   };
-  const up = await runNode(upArgs(kind, dataDir), 120_000);
+  const up = await runNode(upArgs(kind, dataDir, extra), 120_000);
   if (up.code !== 0) {
     const log = readLog(dataDir);
     await stopAll();

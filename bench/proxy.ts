@@ -44,28 +44,30 @@ function wrkNote(c: Comparison, server: string, extra: string): string {
   return `through: ${lat(c.through)}; direct: ${lat(c.direct)}; ${extra}${rounds}; server: ${server}`;
 }
 
-function webFigures(w: WebResult, server: string): Figure[] {
+function webFigures(w: WebResult, server: string, backend: 'nftables' | 'userspace'): Figure[] {
   const rows: Figure[] = [];
   const runs = `best of ${w.rounds} interleaved ${w.seconds} s run${w.rounds > 1 ? 's' : ''} each`;
+  const goals = backend === 'nftables' ? { keepAlive: 0.97, close: 0.95 } : { keepAlive: 0.8, close: undefined };
+  const via = backend === 'nftables' ? 'via cluster IP' : 'via cluster IP, userspace proxy';
   for (const [mode, label, goal] of [
-    ['keepAlive', 'keep-alive', 0.97],
-    ['close', 'new connection per request (Connection: close)', 0.95],
+    ['keepAlive', 'keep-alive', goals.keepAlive],
+    ['close', 'new connection per request (Connection: close)', goals.close],
   ] as const) {
     const one = w[mode].one;
     const two = w[mode].two;
     const ratio = one.through.rps / one.direct.rps;
     rows.push({
       section: SECTION,
-      name: `wrk -c32 -t2, ${label}: via cluster IP, 1 endpoint`,
+      name: `wrk -c32 -t2, ${label}: ${via}, 1 endpoint`,
       value: one.through.rps,
       unit: 'req/s',
       reference: { name: 'same wrk straight to the pod IP', value: one.direct.rps },
-      goal: { text: `>= ${goal.toFixed(2)}x`, isMet: ratio >= goal && one.through.errors === 0 && one.through.non2xx === 0 },
+      ...(goal === undefined ? {} : { goal: { text: `>= ${goal.toFixed(2)}x`, isMet: ratio >= goal && one.through.errors === 0 && one.through.non2xx === 0 } }),
       note: wrkNote(one, server, runs),
     });
     rows.push({
       section: SECTION,
-      name: `wrk -c32 -t2, ${label}: via cluster IP, 2 endpoints`,
+      name: `wrk -c32 -t2, ${label}: ${via}, 2 endpoints`,
       value: two.through.rps,
       unit: 'req/s',
       reference: { name: 'two wrk -c16 -t1 at once, one per pod IP, summed', value: two.direct.rps },
@@ -195,13 +197,30 @@ export async function benchProxy(scaleName = process.env.BENCH_SCALE ?? 'default
     const common = { client: cluster.client, server, namespace, nodeName: cluster.nodeName, netns };
     if (findProgram('wrk')) {
       progress(`proxy: wrk via cluster IP and pod IP (${server.kind})`);
-      figures.push(...webFigures(await measureWeb({ ...common, rounds: scale.wrkRounds, seconds: scale.wrkSeconds }), serverNote));
+      figures.push(...webFigures(await measureWeb({ ...common, rounds: scale.wrkRounds, seconds: scale.wrkSeconds }), serverNote, 'nftables'));
     } else figures.push(skipped('wrk via cluster IP vs pod IP', `wrk is not installed (apt-get install wrk)${toolNotes.length ? `; ${toolNotes.join('; ')}` : ''}`));
     progress(`proxy: pod Ready -> traffic, ${scale.readyPods} pods`);
     const pauseMs = 1;
     figures.push(...readyFigures(await measureReady({ ...common, pods: scale.readyPods, pauseMs }), serverNote, pauseMs));
   } finally {
     await cluster.stop();
+  }
+  // The userspace backend: the same wrk comparison on a cluster started with it.
+  try {
+    if (findProgram('wrk')) {
+      const userspace = await startNodeCluster('real', ['--proxy-mode', 'userspace']);
+      try {
+        const netns = sandboxNames(sandboxIdFor(userspace.dataDir)).node(0);
+        const namespace = 'bench-proxy';
+        await ensureNamespace(userspace.client, namespace);
+        progress(`proxy: wrk via cluster IP (userspace proxy) and pod IP (${server.kind})`);
+        const common = { client: userspace.client, server, namespace, nodeName: userspace.nodeName, netns };
+        figures.push(...webFigures(await measureWeb({ ...common, rounds: scale.wrkRounds, seconds: scale.wrkSeconds }), serverNote, 'userspace'));
+      } finally {
+        await userspace.stop();
+      }
+    }
+  } finally {
     server.cleanup();
   }
   return figures;
