@@ -14,6 +14,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../lib/log.js';
 import { SpdySession, type SpdyStream } from '../../lib/spdy.js';
 import { shellQuote } from '../../lib/shell.js';
+import { environmentOf } from '../runtime/container.js';
 
 const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 const STDIN = 0;
@@ -34,19 +35,6 @@ const wss = new WebSocketServer({
   handleProtocols: (offered) => PROTOCOLS.find((p) => offered.has(p)) ?? false,
 });
 
-/** The container's environment, read from its process (what the kubelet gives exec). */
-function environOf(pid: number): Record<string, string> {
-  try {
-    const env: Record<string, string> = {};
-    for (const entry of readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')) {
-      const at = entry.indexOf('=');
-      if (at > 0) env[entry.slice(0, at)] = entry.slice(at + 1);
-    }
-    return env;
-  } catch {
-    return { PATH: process.env.PATH ?? '/usr/bin:/bin' };
-  }
-}
 
 function cwdOf(pid: number): string {
   try {
@@ -235,7 +223,7 @@ export function serveExec(req: IncomingMessage, socket: Duplex, head: Buffer, ex
     const line = exec.command.map(shellQuote).join(' ');
     const argv = exec.tty ? ['script', '-qfec', line, '/dev/null'] : exec.command;
     const child = spawn('nsenter', ['-t', String(exec.pid), '--net', '--uts', '--mount', '--', ...argv], {
-      env: { ...environOf(exec.pid), ...(exec.tty ? { TERM: 'xterm' } : {}) },
+      env: { ...environmentOf(exec.pid), ...(exec.tty ? { TERM: 'xterm' } : {}) },
       cwd: cwdOf(exec.pid),
       stdio: ['pipe', 'pipe', 'pipe'],
     });

@@ -8,7 +8,7 @@
  * this process (the API server's, in `up`) does not fork; else from here.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { shellQuote } from '../../lib/shell.js';
 import { isRunning } from '../../sandbox/network.js';
@@ -111,6 +111,29 @@ function inOwnNamespaces(pid: number): boolean {
   }
 }
 
+/** The environment each running container was started with, by its pid. */
+const environments = new Map<number, Record<string, string>>();
+
+/**
+ * The environment of a container's process, as the kubelet gives it to exec, probes and
+ * hooks: the one it was started with (its program may have rewritten /proc/<pid>/environ, as
+ * nginx does for its process titles), else what /proc shows.
+ */
+export function environmentOf(pid: number): Record<string, string> {
+  const known = environments.get(pid);
+  if (known) return known;
+  const env: Record<string, string> = {};
+  try {
+    for (const entry of readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')) {
+      const at = entry.indexOf('=');
+      if (at > 0) env[entry.slice(0, at)] = entry.slice(at + 1);
+    }
+  } catch {
+    // The process is gone: a command then fails to enter its namespaces anyway.
+  }
+  return Object.keys(env).length > 0 ? env : { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+}
+
 const pause = new Int32Array(new SharedArrayBuffer(4));
 /** How long `pid` waits, at most, for a container still entering its namespaces. */
 const SETTLE_MS = 2000;
@@ -130,9 +153,12 @@ export class ContainerProcess {
   private constructor(
     private readonly processId: number,
     exited: Promise<ContainerExit>,
+    env: Record<string, string>,
   ) {
+    if (processId > 0) environments.set(processId, env);
     this.exited = exited.then((e) => {
       this.done = true;
+      if (environments.get(processId) === env) environments.delete(processId);
       return e;
     });
     this.started = (async () => {
@@ -170,7 +196,7 @@ export class ContainerProcess {
       rmSync(script, { force: true });
       return exitOf(e ?? (await lostExit(launcher.pid)));
     });
-    return new ContainerProcess(launcher.pid, exited);
+    return new ContainerProcess(launcher.pid, exited, env);
   }
 
   /** Starts `nsenter` from this process (no launcher was ready). */
@@ -190,7 +216,7 @@ export class ContainerProcess {
       child.once('error', () => resolve({ exitCode: 127, finishedAt: new Date() }));
       child.once('exit', (code, signal) => resolve(exitOf({ code, signal })));
     });
-    return new ContainerProcess(child.pid ?? -1, exited);
+    return new ContainerProcess(child.pid ?? -1, exited, env);
   }
 
   get running(): boolean {

@@ -8,9 +8,9 @@
  */
 import http from 'node:http';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import type net from 'node:net';
 import { isRecord } from '../../api/types.js';
+import { environmentOf } from './container.js';
 
 export interface ProbeSpec {
   httpGet?: { path?: string; port: number | string; host?: string; scheme?: string; httpHeaders?: { name: string; value: string }[] };
@@ -113,19 +113,6 @@ export async function httpGetFromNode(get: HttpGetAction, target: ProbeTarget, o
   }
 }
 
-/** The environment of a container's process (what commands run in the container get). */
-function environOf(pid: number): Record<string, string> {
-  const env: Record<string, string> = {};
-  try {
-    for (const entry of readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')) {
-      const at = entry.indexOf('=');
-      if (at > 0) env[entry.slice(0, at)] = entry.slice(at + 1);
-    }
-  } catch {
-    // The process is gone: the command fails to enter its namespaces anyway.
-  }
-  return Object.keys(env).length > 0 ? env : { PATH: process.env.PATH ?? '/usr/bin:/bin' };
-}
 
 export interface ExecResult {
   /** The command's exit code; undefined when it could not start, timed out or was aborted. */
@@ -143,7 +130,7 @@ const EXEC_OUTPUT_LIMIT = 10 * 1024;
  */
 export function execInContainer(pid: number, command: string[], opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ExecResult> {
   return new Promise<ExecResult>((resolve) => {
-    const child = spawn('nsenter', ['-t', String(pid), '--net', '--uts', '--mount', '--', ...command], { stdio: ['ignore', 'pipe', 'pipe'], env: environOf(pid), detached: true });
+    const child = spawn('nsenter', ['-t', String(pid), '--net', '--uts', '--mount', '--', ...command], { stdio: ['ignore', 'pipe', 'pipe'], env: environmentOf(pid), detached: true });
     let output = '';
     const collect = (chunk: Buffer): void => {
       if (output.length < EXEC_OUTPUT_LIMIT) output = (output + chunk.toString('utf8')).slice(0, EXEC_OUTPUT_LIMIT);
