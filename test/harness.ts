@@ -133,3 +133,15 @@ export async function stopPid(pid: number, signal: NodeJS.Signals = 'SIGTERM'): 
 export function startProcess(cmd: string, args: string[]) {
   return spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
 }
+
+/**
+ * Host loopback addresses of one test run's own (clusters of tests that run at the same time
+ * must not publish on the same host address): a /24 for `--lb-pool` and an address for
+ * `--node-port-address`, both in 127.100.0.0-127.199.255.255.
+ */
+export function ownLoopback(): { lbPool: string; nodePortAddress: string } {
+  const a = 100 + Math.floor(Math.random() * 100);
+  const b = Math.floor(Math.random() * 256);
+  const c = Math.floor(Math.random() * 256);
+  return { lbPool: `127.${a}.${b}.0/24`, nodePortAddress: `127.${a}.${(b + 1) % 256}.${1 + (c % 254)}` };
+}

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cliPath, run, skipUnless, startCluster, type Cluster } from '../harness.js';
+import { cliPath, ownLoopback, run, skipUnless, startCluster, type Cluster } from '../harness.js';
 import { eventually, kjson, kok } from '../controllers/kube.js';
 import { sandboxSkipReason } from '../../src/sandbox/testing.js';
 import { sandboxNames } from '../../src/sandbox/network.js';
@@ -48,8 +48,8 @@ export function servicesSuite(mode: 'nftables' | 'userspace'): void {
 describe(`Services carry traffic on real nodes (${mode} proxy)`, { skip }, () => {
   let c: Cluster;
   let backends: string[] = [];
-  /** A host loopback address of this run's own for the published NodePorts (runs may overlap). */
-  const nodePortAddress = `127.${100 + Math.floor(Math.random() * 100)}.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}`;
+  /** Host loopback addresses of this run's own for LoadBalancers and NodePorts (runs may overlap). */
+  const { lbPool, nodePortAddress } = ownLoopback();
 
   /** Runs a shell script in a pod; returns stdout. */
   const sh = async (pod: string, ns: string, script: string): Promise<string> => (await c.kubectl(['exec', pod, '-n', ns, '--', 'sh', '-c', script])).stdout;
@@ -65,7 +65,7 @@ describe(`Services carry traffic on real nodes (${mode} proxy)`, { skip }, () =>
     }, 30_000);
 
   before(async () => {
-    c = await startCluster(['--nodes', '2', '--proxy-mode', mode, '--node-port-address', nodePortAddress]);
+    c = await startCluster(['--nodes', '2', '--proxy-mode', mode, '--node-port-address', nodePortAddress, '--lb-pool', lbPool]);
     await kok(c, ['create', 'namespace', 'example']);
     await kok(c, ['apply', '-f', '-'], backend);
     backends = await eventually('two ready backends on two nodes', async () => {
