@@ -13,6 +13,10 @@ export interface ClusterStatus {
   ready: boolean;
   /** `host:port` of the loopback cluster DNS listener. */
   dns?: string;
+  /** The cluster domain (`--cluster-domain`). */
+  clusterDomain?: string;
+  /** The host loopback address NodePorts are published on (`--node-port-address`). */
+  nodePortAddress?: string;
 }
 
 export function defaultDataDir(): string {

@@ -4,6 +4,7 @@
  *   switchboard up [--data-dir DIR] [--api-port N] [--store sqlite|etcd|memory] [--etcd-endpoints URLS]
  *                  [--service-cidr CIDR] [--node-port-range A-B] [--detach]
  *   switchboard down | status [-o json] | kubeconfig   [--data-dir DIR]
+ *   switchboard why <service> [-n namespace] [--data-dir DIR]
  */
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { destroySandbox } from '../sandbox/network.js';
 import type { Upstream } from '../dns/forwarder.js';
 import { isAlive, paths, readStatus, resolveDataDir } from './datadir.js';
 import { startComponents } from './components.js';
+import { whyCommand } from './why-command.js';
 import { credentialsFromKubeconfig } from '../client/kubeconfig.js';
 import { createLogger } from '../lib/log.js';
 
@@ -23,6 +25,8 @@ commands:
   down        stop the cluster running from a data directory
   status      say whether the cluster is running (-o json for the API URL and kubeconfig path)
   kubeconfig  print the cluster's kubeconfig
+  why         explain step by step why a Service does or does not reach its pods:
+              switchboard why <service> [-n namespace] [--data-dir DIR] (exit 0: it reaches a ready pod)
   apiserver   run the API server alone (same flags as up)
   controllers run the controller manager alone against a cluster (--kubeconfig PATH)
   agent       run simulated nodes alone against a cluster (--kubeconfig PATH --simulated-nodes N)
@@ -95,6 +99,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return command ? 0 : 2;
   }
+  // `why` takes a positional Service name and its own flags (-n, --data-dir).
+  if (command === 'why') return whyCommand(rest);
   const { values } = parseArgs({ args: rest, options: upFlags, allowPositionals: false, strict: true });
   if (values.help) {
     process.stdout.write(usage);

@@ -224,6 +224,8 @@ async function runForeground(o: UpOptions): Promise<number> {
     startedAt: new Date().toISOString(),
     ready: true,
     ...(components.dnsAddress ? { dns: components.dnsAddress } : {}),
+    ...(o.dns ? { clusterDomain: o.dns.domain } : {}),
+    ...(o.nodePortAddress ? { nodePortAddress: o.nodePortAddress } : {}),
   });
   say(`switchboard: API server ready at ${api.url} (${Date.now() - started} ms)`);
   say(`switchboard: kubeconfig written to ${p.kubeconfig}`);

@@ -7,7 +7,7 @@
  * working directory; with a TTY it runs under `script`, which gives it a terminal.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, readlinkSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readlinkSync, readSync, statSync, writeSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
