@@ -305,7 +305,25 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`switchboard: ${err.message}\n`);
       process.exit(2);
     }
-    process.stderr.write(`switchboard: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(`switchboard: ${explainFailure(err)}\n`);
     process.exit(1);
   },
 );
+
+/**
+ * A failure the user can act on, in one line that says what to do; anything else with its
+ * stack (a bug to report). SWITCHBOARD_DEBUG=1 always shows the stack.
+ */
+function explainFailure(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const code = 'code' in err ? String((err as NodeJS.ErrnoException).code) : '';
+  const where = /address already in use (\S+)/.exec(err.message)?.[1];
+  let said: string | undefined;
+  if (code === 'EADDRINUSE') said = `${where ?? 'an address'} is already in use (another program, or another cluster: see switchboard status --data-dir DIR); stop it, or choose another port (--api-port N or --dns-port N; 0 picks a free one)`;
+  else if (code === 'EADDRNOTAVAIL') said = `${err.message}: the address is not on this host (--bind-address must be a loopback address such as 127.0.0.1)`;
+  else if (code === 'EACCES' && /listen/.test(err.message)) said = `${err.message}: ports below 1024 need root; choose another with --api-port N`;
+  else if (code === 'EPERM' || code === 'EACCES') said = `${err.message}: permission denied (real nodes need root for network namespaces: run as root, or use --simulated-nodes N)`;
+  else if (err.name === 'SandboxError') said = err.message;
+  if (said && process.env.SWITCHBOARD_DEBUG !== '1') return said;
+  return said ? `${said}\n${err.stack ?? ''}` : (err.stack ?? err.message);
+}
