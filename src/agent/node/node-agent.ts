@@ -22,11 +22,13 @@ import { ClusterNetwork, destroyPodNamespaces, type NodeNetwork } from '../../sa
 import { NamespaceBroker } from '../../sandbox/broker.js';
 import { sharedSpawner } from '../../sandbox/spawner.js';
 import type { Logger } from '../../lib/log.js';
+import { EventRecorder } from './events.js';
 import { kubeletEndpointAnnotation, kubeletTokenAnnotation, startKubeletServer, type KubeletServer } from './kubelet-server.js';
 import { Heartbeat } from '../simulated/heartbeat.js';
 import { goArch, type SimulatedNode } from '../simulated/node-object.js';
 import type { NodeState } from '../simulated/pod-loop.js';
 import { loadCatalogue } from '../runtime/images.js';
+import type { PodEvent } from '../runtime/events.js';
 import { PodRuntime } from '../runtime/pod-runtime.js';
 import { realPodStatus } from '../runtime/pod-status.js';
 
@@ -99,6 +101,10 @@ export function startNodeAgent(config: NodeAgentConfig, deps: ControllerDeps): C
   const podsDir = join(config.dataDir, 'pods');
   const catalogue = loadCatalogue(config.catalogueFile ?? join(config.dataDir, 'images.yaml'));
   let network: ClusterNetwork | undefined;
+  // Events about pods, as the kubelet records them (source `kubelet` on the pod's node).
+  const events = new EventRecorder({ client: deps.client, clock: deps.clock, log });
+  const recordEvent = (pod: KubeObject, e: PodEvent): void =>
+    events.record({ object: { ...pod, apiVersion: 'v1', kind: 'Pod' }, ...e, component: 'kubelet', host: nodeNameOf(pod) });
 
   const pods = deps.informers.informer('', 'pods');
   const services = deps.informers.informer('', 'services');
@@ -245,6 +251,7 @@ export function startNodeAgent(config: NodeAgentConfig, deps: ControllerDeps): C
         log,
         connect: (host, port) => brokerOf(node.netns).then((b) => b.connect(host, port)),
         onChange: () => queue.add(key),
+        recordEvent,
       });
       runtime.podKey = key;
       runtimes.set(uid, runtime);
@@ -372,6 +379,7 @@ export function startNodeAgent(config: NodeAgentConfig, deps: ControllerDeps): C
       queue.shutDown();
       await running;
       await Promise.all([...runtimes.keys()].map((uid) => teardown(uid, undefined, 2000)));
+      events.stop();
       for (const l of healthListeners) l.close();
       for (const b of brokers.values()) void b.then((broker) => broker.stop(), () => undefined);
       await kubelet?.close();

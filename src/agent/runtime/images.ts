@@ -92,7 +92,8 @@ export function findProgram(program: string, path = process.env.PATH ?? ''): str
   return undefined;
 }
 
-export type Resolved = { argv: string[] } | { waiting: { reason: string; message: string } };
+/** `program` is the host program the image stands for (what must be on this host). */
+export type Resolved = { argv: string[]; program: string } | { waiting: { reason: string; message: string } };
 
 /** What a container runs: its argv, or why it cannot start. */
 export function resolveContainer(container: { image?: string; command?: string[]; args?: string[] }, catalogue: ImageEntry[] = builtinImages): Resolved {
@@ -119,5 +120,5 @@ export function resolveContainer(container: { image?: string; command?: string[]
     const pkg = entry?.package && (!viaEntrypoint || program === entry.cmd[0]) ? ` (Debian: apt-get install ${entry.package})` : '';
     return { waiting: { reason: 'CreateContainerError', message: `exec: "${program}": executable file not found in $PATH on this host${pkg}` } };
   }
-  return { argv };
+  return { argv, program };
 }

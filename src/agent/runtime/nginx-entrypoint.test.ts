@@ -37,10 +37,10 @@ describe('the nginx images', () => {
 
   test('nginx:latest runs the entrypoint with the default command; args replace the command, a command the entrypoint', () => {
     process.env.PATH = `${fakeBin}:/usr/bin:/bin`;
-    assert.deepEqual(resolveContainer({ image: 'nginx:latest' }), { argv: [...NGINX_ENTRYPOINT, ...NGINX_DEFAULT_COMMAND] });
-    assert.deepEqual(resolveContainer({ image: 'docker.io/library/nginx:1.25' }), { argv: [...NGINX_ENTRYPOINT, 'nginx', '-g', 'daemon off;'] });
-    assert.deepEqual(resolveContainer({ image: 'nginx:alpine', args: ['/bin/sh'] }), { argv: [...NGINX_ENTRYPOINT, '/bin/sh'] });
-    assert.deepEqual(resolveContainer({ image: 'nginx:alpine', command: ['/bin/sh', '-c', 'echo hi'] }), { argv: ['/bin/sh', '-c', 'echo hi'] });
+    assert.deepEqual(resolveContainer({ image: 'nginx:latest' }), { argv: [...NGINX_ENTRYPOINT, ...NGINX_DEFAULT_COMMAND], program: 'nginx' });
+    assert.deepEqual(resolveContainer({ image: 'docker.io/library/nginx:1.25' }), { argv: [...NGINX_ENTRYPOINT, 'nginx', '-g', 'daemon off;'], program: 'nginx' });
+    assert.deepEqual(resolveContainer({ image: 'nginx:alpine', args: ['/bin/sh'] }), { argv: [...NGINX_ENTRYPOINT, '/bin/sh'], program: '/bin/sh' });
+    assert.deepEqual(resolveContainer({ image: 'nginx:alpine', command: ['/bin/sh', '-c', 'echo hi'] }), { argv: ['/bin/sh', '-c', 'echo hi'], program: '/bin/sh' });
   });
 
   test('without nginx on the host, the default command waits with the package to install; a shell still runs', () => {

@@ -6,7 +6,8 @@
  * postStart hook runs as it starts (it is not running, nor probed, until the hook ends; a
  * failed hook kills it); stopping a container runs its preStop hook, then SIGTERM, then SIGKILL
  * when the grace period is over (`lifecycle.ts`). The status of each container is kept here
- * for the agent to report.
+ * for the agent to report, and what happens to it is recorded as the kubelet's Events
+ * (`events.ts`).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -16,6 +17,7 @@ import type { Logger } from '../../lib/log.js';
 import type { ClusterNetwork, NodeNetwork } from '../../sandbox/network.js';
 import { containerEnv, expandCommandAndArgs, hostnameOf, hostsFile, resolvConf, type ContainerSpec } from '../podspec/index.js';
 import { ContainerProcess, type ContainerExit, type PodNamespaces } from './container.js';
+import { containerEvents, containerFieldPath, sandboxFailed, type PodEvent, type ProbeKind } from './events.js';
 import { resolveContainer, type ImageEntry } from './images.js';
 import { lifecycleOf, runHook, runPreStop, terminationWindowMs, type LifecycleHandler } from './lifecycle.js';
 import { probeOf, Prober, type ProbeTarget } from './probes.js';
@@ -36,6 +38,8 @@ export interface PodRuntimeContext {
   connect(host: string, port: number): Promise<net.Socket>;
   /** Called whenever a container changes state, so the pod's status is written again. */
   onChange: () => void;
+  /** Records an Event about the pod (best effort; never waits). */
+  recordEvent(pod: KubeObject, e: PodEvent): void;
 }
 
 export interface Terminated {
@@ -189,6 +193,7 @@ export class PodRuntime {
     this.podError = { reason, message };
     for (const slot of [...this.init, ...this.main]) slot.waiting = { reason, message };
     this.ctx.log.warn({ pod: this.pod.metadata.name, reason, message }, 'pod cannot start');
+    this.emit(undefined, sandboxFailed(message));
     this.ctx.onChange();
   }
 
@@ -200,6 +205,7 @@ export class PodRuntime {
     const expanded = expandCommandAndArgs(slot.spec, env.value.env);
     const resolved = resolveContainer({ ...(slot.spec.image === undefined ? {} : { image: slot.spec.image }), command: expanded.command, args: expanded.args }, this.ctx.catalogue);
     if ('waiting' in resolved) return this.wait(slot, resolved.waiting.reason, resolved.waiting.message);
+    this.emit(slot, containerEvents.pulled(slot.spec.image ?? '', resolved.program));
     const vars: Record<string, string> = { PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: ns.hostname, HOME: '/root' };
     for (const v of env.value.env) vars[v.name] = v.value;
     const logPath = join(this.dir, slot.spec.name, `${slot.restartCount}.log`);
@@ -214,6 +220,8 @@ export class PodRuntime {
       ...(io.tty ? { tty: true } : {}),
     });
     slot.proc = proc;
+    this.emit(slot, containerEvents.created(slot.spec.name));
+    void proc.started.then(() => this.emit(slot, containerEvents.started(slot.spec.name)));
     slot.waiting = undefined;
     slot.terminated = undefined;
     slot.postStart = undefined;
@@ -237,8 +245,8 @@ export class PodRuntime {
 
   /**
    * The container counts as running (and its probes start) once the hook succeeds. A failed
-   * hook kills it (preStop included), and it restarts per restartPolicy. The kubelet records
-   * the failure as a FailedPostStartHook event; here it goes to the log.
+   * hook kills it (preStop included), and it restarts per restartPolicy, with a
+   * FailedPostStartHook event as the kubelet records.
    */
   private runPostStart(slot: Slot, proc: ContainerProcess, handler: LifecycleHandler): void {
     const abort = new AbortController();
@@ -252,7 +260,8 @@ export class PodRuntime {
         return;
       }
       this.ctx.log.warn({ pod: this.podKey, container: slot.spec.name, reason: 'FailedPostStartHook', message: result.message }, 'postStart hook failed; killing the container');
-      void this.killContainer(slot, proc, this.graceMs());
+      this.emit(slot, containerEvents.hookFailed('PostStart', result.message));
+      void this.killContainer(slot, proc, this.graceMs(), containerEvents.postStartKill());
     });
   }
 
@@ -261,8 +270,9 @@ export class PodRuntime {
    * for at most the grace period, then SIGTERM, then SIGKILL after what is left of the grace
    * period (at least 2 s). Runs once per process; a second call waits for the first.
    */
-  private killContainer(slot: Slot, proc: ContainerProcess, graceMs: number): Promise<void> {
+  private killContainer(slot: Slot, proc: ContainerProcess, graceMs: number, killing: PodEvent): Promise<void> {
     if (slot.killing?.proc === proc) return slot.killing.done;
+    if (proc.running) this.emit(slot, killing);
     const done = (async () => {
       const preStop = this.init.includes(slot) ? undefined : lifecycleOf(slot.spec).preStop;
       let preStopMs = 0;
@@ -271,7 +281,10 @@ export class PodRuntime {
         preStopMs = outcome.elapsedMs;
         const fields = { pod: this.podKey, container: slot.spec.name };
         if (outcome.timedOut) this.ctx.log.info({ ...fields, graceMs }, 'preStop hook still running when the grace period ended');
-        else if (outcome.result && !outcome.result.ok) this.ctx.log.warn({ ...fields, reason: 'FailedPreStopHook', message: outcome.result.message }, 'preStop hook failed');
+        else if (outcome.result && !outcome.result.ok) {
+          this.ctx.log.warn({ ...fields, reason: 'FailedPreStopHook', message: outcome.result.message }, 'preStop hook failed');
+          this.emit(slot, containerEvents.hookFailed('PreStop', outcome.result.message));
+        }
       }
       await proc.stop(terminationWindowMs(graceMs, preStopMs));
     })();
@@ -286,26 +299,30 @@ export class PodRuntime {
    */
   private startProbes(slot: Slot, proc: ContainerProcess): void {
     const target = this.targetOf(slot, proc);
-    const kill = (why: string, probeGraceSeconds: number | undefined): void => {
-      this.ctx.log.info({ pod: this.podKey, container: slot.spec.name, why }, 'killing container');
-      void this.killContainer(slot, proc, probeGraceSeconds === undefined ? this.graceMs() : probeGraceSeconds * 1000);
+    const kill = (probe: 'startup' | 'liveness', probeGraceSeconds: number | undefined): void => {
+      this.ctx.log.info({ pod: this.podKey, container: slot.spec.name, why: `${probe} probe failed` }, 'killing container');
+      const graceMs = probeGraceSeconds === undefined ? this.graceMs() : probeGraceSeconds * 1000;
+      void this.killContainer(slot, proc, graceMs, containerEvents.probeKill(slot.spec.name, probe));
+    };
+    const unhealthy = (kind: ProbeKind) => (output: string): void => {
+      if (slot.proc === proc && !this.stopping) this.emit(slot, containerEvents.unhealthy(kind, output));
     };
     const probes: NonNullable<Slot['probes']> = {};
     const readiness = probeOf(slot.spec, 'readinessProbe');
     const liveness = probeOf(slot.spec, 'livenessProbe');
     const startup = probeOf(slot.spec, 'startupProbe');
     const startRest = (): void => {
-      if (readiness) probes.readiness = new Prober(readiness, target, false, () => this.ctx.onChange());
-      if (liveness) probes.liveness = new Prober(liveness, target, true, (ok) => !ok && kill('liveness probe failed', liveness.terminationGracePeriodSeconds));
+      if (readiness) probes.readiness = new Prober(readiness, target, false, () => this.ctx.onChange(), unhealthy('Readiness'));
+      if (liveness) probes.liveness = new Prober(liveness, target, true, (ok) => !ok && kill('liveness', liveness.terminationGracePeriodSeconds), unhealthy('Liveness'));
       probes.readiness?.start();
       probes.liveness?.start();
       this.ctx.onChange();
     };
     if (startup) {
-      probes.startup = new Prober(startup, target, false, (ok) => (ok ? startRest() : undefined));
+      probes.startup = new Prober(startup, target, false, (ok) => (ok ? startRest() : undefined), unhealthy('Startup'));
       // A startup probe that keeps failing past its threshold kills the container.
       const deadlineMs = ((startup.initialDelaySeconds ?? 0) + (startup.periodSeconds ?? 10) * (startup.failureThreshold ?? 3)) * 1000;
-      const timer = setTimeout(() => probes.startup && !probes.startup.ok && proc.running && kill('startup probe failed', startup.terminationGracePeriodSeconds), deadlineMs);
+      const timer = setTimeout(() => probes.startup && !probes.startup.ok && proc.running && kill('startup', startup.terminationGracePeriodSeconds), deadlineMs);
       void proc.exited.then(() => clearTimeout(timer));
       probes.startup.start();
     } else {
@@ -326,6 +343,7 @@ export class PodRuntime {
 
   private wait(slot: Slot, reason: string, message: string): void {
     slot.waiting = { reason, message };
+    this.emit(slot, containerEvents.failed(message));
     this.ctx.onChange();
     // Configuration errors may clear (a ConfigMap created later); look again after a back-off.
     this.retryLater(slot);
@@ -364,10 +382,9 @@ export class PodRuntime {
     const delay = slot.failures === 0 ? 0 : Math.min(BACKOFF_MAX_MS, BACKOFF_START_MS * 2 ** (slot.failures - 1));
     slot.failures++;
     if (delay > 0 && !slot.waiting) {
-      slot.waiting = {
-        reason: 'CrashLoopBackOff',
-        message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${slot.spec.name} pod=${this.pod.metadata.name}_${this.pod.metadata.namespace}(${this.uid})`,
-      };
+      const pod = `${this.pod.metadata.name}_${this.pod.metadata.namespace}(${this.uid})`;
+      slot.waiting = { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${slot.spec.name} pod=${pod}` };
+      this.emit(slot, containerEvents.backOff(slot.spec.name, pod));
     }
     slot.timer = setTimeout(() => {
       slot.timer = undefined;
@@ -375,6 +392,11 @@ export class PodRuntime {
       const isInit = this.init.includes(slot);
       if (isInit || this.initDone) this.launch(slot, isInit);
     }, delay);
+  }
+
+  /** An event about the pod, or about one of its containers. */
+  private emit(slot: Slot | undefined, e: PodEvent): void {
+    this.ctx.recordEvent(this.pod, slot ? { ...e, fieldPath: containerFieldPath(slot.spec.name, this.init.includes(slot)) } : e);
   }
 
   private nodeName(): string {
@@ -420,7 +442,8 @@ export class PodRuntime {
       slot.postStart?.abort(new Error('the pod is stopping'));
     }
     const grace = Math.max(1000, graceMs);
-    await Promise.all([...this.init, ...this.main].map((s) => (s.proc?.running ? this.killContainer(s, s.proc, grace) : undefined)));
+    const stopping = (s: Slot): PodEvent => containerEvents.stopping(s.spec.name);
+    await Promise.all([...this.init, ...this.main].map((s) => (s.proc?.running ? this.killContainer(s, s.proc, grace, stopping(s)) : undefined)));
     await this.ctx.network.removePod(this.ctx.node, this.uid).catch((err: unknown) => this.ctx.log.warn({ err: String(err), pod: this.pod.metadata.name }, 'could not remove the pod network'));
   }
 }

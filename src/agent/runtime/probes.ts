@@ -165,37 +165,73 @@ export function execInContainer(pid: number, command: string[], opts: { timeoutM
   });
 }
 
-/** One probe attempt: true on success. HTTP succeeds on 200-399, as the kubelet's. */
-export async function probeOnce(spec: ProbeSpec, target: ProbeTarget): Promise<boolean> {
+export interface ProbeResult {
+  ok: boolean;
+  /** Why it failed, in the kubelet's words where it has some (the Unhealthy event's text). */
+  output: string;
+}
+
+/** Connection errors as Go's dialer words them, which is what kubelet probe messages show. */
+const DIAL_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connect: connection refused',
+  EHOSTUNREACH: 'connect: no route to host',
+  ENETUNREACH: 'connect: network is unreachable',
+  ETIMEDOUT: 'i/o timeout',
+};
+
+function errorText(err: unknown): string {
+  if (err instanceof Error && err.name === 'TimeoutError') return 'context deadline exceeded';
+  return err instanceof Error ? err.message : String(err);
+}
+
+function dialError(err: unknown, host: string, port: number | string): string | undefined {
+  const code = err instanceof Error ? (err as Error & { code?: unknown }).code : undefined;
+  const text = typeof code === 'string' ? DIAL_ERRORS[code] : undefined;
+  return text && `dial tcp ${host}:${String(port)}: ${text}`;
+}
+
+/** One probe attempt. HTTP succeeds on 200-399, as the kubelet's. */
+export async function probeOnce(spec: ProbeSpec, target: ProbeTarget): Promise<ProbeResult> {
   const timeoutMs = Math.max(1, spec.timeoutSeconds ?? 1) * 1000;
   if (spec.tcpSocket) {
     const port = portOf(spec.tcpSocket.port, target);
-    if (port === undefined) return false;
+    if (port === undefined) return { ok: false, output: `port ${String(spec.tcpSocket.port)} is not a number or a named container port` };
+    const host = spec.tcpSocket.host ?? target.podIP;
     let socket: net.Socket | undefined;
     try {
-      socket = await connectUntil(target, spec.tcpSocket.host ?? target.podIP, port, AbortSignal.timeout(timeoutMs));
-      return true;
-    } catch {
-      return false;
+      socket = await connectUntil(target, host, port, AbortSignal.timeout(timeoutMs));
+      return { ok: true, output: '' };
+    } catch (err) {
+      const why = err instanceof Error && err.name === 'TimeoutError' ? 'i/o timeout' : errorText(err);
+      return { ok: false, output: dialError(err, host, port) ?? `dial tcp ${host}:${port}: ${why}` };
     } finally {
       socket?.destroy();
     }
   }
   if (spec.httpGet) {
+    const get = spec.httpGet;
+    const host = get.host ?? target.podIP;
+    const port = portOf(get.port, target) ?? get.port;
+    const url = `http://${host}:${String(port)}${get.path ?? '/'}`;
     try {
-      const status = await httpGetFromNode(spec.httpGet, target, { userAgent: 'kube-probe/1.32', timeoutMs });
-      return status >= 200 && status < 400;
-    } catch {
-      return false;
+      const status = await httpGetFromNode(get, target, { userAgent: 'kube-probe/1.32', timeoutMs });
+      const ok = status >= 200 && status < 400;
+      return { ok, output: ok ? '' : `HTTP probe failed with statuscode: ${status}` };
+    } catch (err) {
+      return { ok: false, output: `Get "${url}": ${dialError(err, host, port) ?? errorText(err)}` };
     }
   }
-  if (spec.exec?.command && spec.exec.command.length > 0) {
+  const command = spec.exec?.command ?? [];
+  if (command.length > 0) {
     const pid = target.pid();
-    if (pid === undefined) return false;
-    const result = await execInContainer(pid, spec.exec.command, { timeoutMs });
-    return result.exitCode === 0;
+    if (pid === undefined) return { ok: false, output: 'the container is not running' };
+    const result = await execInContainer(pid, command, { timeoutMs });
+    if (result.exitCode === 0) return { ok: true, output: '' };
+    if (result.error?.startsWith('timed out')) return { ok: false, output: `command "${command.join(' ')}" timed out` };
+    // As the kubelet's: the command's output, whatever its exit code.
+    return { ok: false, output: result.error && !result.output ? result.error : result.output.trimEnd() };
   }
-  return false;
+  return { ok: false, output: 'the probe has no exec, httpGet or tcpSocket action' };
 }
 
 /**
@@ -215,6 +251,8 @@ export class Prober {
     private readonly target: ProbeTarget,
     initial: boolean,
     private readonly onChange: (ok: boolean) => void,
+    /** Called with the output of every failed attempt (the kubelet's Unhealthy events). */
+    private readonly onFailure: (output: string) => void = () => undefined,
   ) {
     this.state = initial;
   }
@@ -238,8 +276,9 @@ export class Prober {
   }
 
   private async tick(): Promise<void> {
-    const result = await probeOnce(this.spec, this.target);
+    const { ok: result, output } = await probeOnce(this.spec, this.target);
     if (this.stopped) return;
+    if (!result) this.onFailure(output);
     this.streak = result === this.lastResult ? this.streak + 1 : 1;
     this.lastResult = result;
     const needed = result ? (this.spec.successThreshold ?? 1) : (this.spec.failureThreshold ?? 3);

@@ -10,7 +10,7 @@ import { isStatusError } from '../../api/status.js';
 import type { KubeObject } from '../../api/types.js';
 import { keyOf, splitKey } from '../../client/keys.js';
 import { WorkQueue } from '../../client/workqueue.js';
-import { recordEvent } from '../scheduler/events.js';
+import { recordEvent } from '../../client/events.js';
 import { errorText, startQueueLoop } from '../shared/loop.js';
 import type { Controller, ControllerDeps } from '../types.js';
 import { ingressIPs, isManaged, planAllocation } from './plan.js';

@@ -12,7 +12,7 @@ import { WorkQueue } from '../../client/workqueue.js';
 import { rfc3339 } from '../../lib/clock.js';
 import { errorText, startQueueLoop } from '../shared/loop.js';
 import type { Controller, ControllerDeps } from '../types.js';
-import { recordEvent } from './events.js';
+import { recordEvent } from '../../client/events.js';
 import { record } from './filters.js';
 import { controllerUid, schedulePod } from './plan.js';
 import { PodTally } from './tally.js';
@@ -89,6 +89,9 @@ export function startScheduler(config: SchedulerConfig, deps: ControllerDeps): C
       if (isStatusError(err, 'NotFound') || isStatusError(err, 'Conflict')) return; // gone, or bound by someone else
       throw err;
     }
+    // Best effort, as every event: the pod is bound whether or not this is recorded.
+    const scheduled = { object: { ...pod, apiVersion: 'v1', kind: 'Pod' }, type: 'Normal' as const, reason: 'Scheduled', message: `Successfully assigned ${key} to ${result.nodeName}`, component };
+    recordEvent(deps.client, deps.clock, scheduled).catch((err: unknown) => log.debug({ pod: key, err: errorText(err) }, 'could not record the Scheduled event'));
   };
 
   return startQueueLoop({
