@@ -423,6 +423,8 @@ spec:
     // Like the kubelet, port-forward reaches a server bound to the pod's own 127.0.0.1.
     await kok(c, ['apply', '-f', '-'], shellPod('loopback', 'exec python3 -m http.server --bind 127.0.0.1 9000').replace('image: busybox', 'image: python:3'));
     await eventually('loopback running', async () => ((await pod('loopback')).status.phase === 'Running' ? true : undefined), 30_000);
+    // Running is not listening yet: a forward to a closed port ends kubectl's port-forward.
+    await eventually('the server listens inside the pod', async () => ((await c.kubectl(['exec', 'loopback', '-n', 'example', '--', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:9000/'])).code === 0 ? true : undefined), 30_000);
     await forwarding('pod/loopback', 9000, {}, async (local) => {
       const r = await eventually('the loopback server answers', async () => {
         const got = await curl(`http://127.0.0.1:${local}/`);
