@@ -37,3 +37,13 @@ if [ ! -e "$addon" ] || [ -n "$(find native/udp-batch/src native/udp-batch/bindi
     echo "switchboard: could not build native/udp-batch (needs make, a C compiler and python3: apt-get install build-essential python3); DNS uses Node's dgram instead" >&2
   fi
 fi
+
+# The userspace service proxy relays TCP on a native thread through a second C addon; without
+# it the proxy pipes Node sockets (slower per request). Same build, same fallback.
+addon=native/tcp-relay/build/Release/tcp_relay.node
+if [ ! -e "$addon" ] || [ -n "$(find native/tcp-relay/src native/tcp-relay/binding.gyp -newer "$addon" 2>/dev/null | head -1)" ]; then
+  echo "switchboard: building native/tcp-relay (C addon for the userspace proxy)" >&2
+  if ! npm --prefix native/tcp-relay run build >&2; then
+    echo "switchboard: could not build native/tcp-relay (needs make, a C compiler and python3: apt-get install build-essential python3); the userspace proxy pipes Node sockets instead" >&2
+  fi
+fi
