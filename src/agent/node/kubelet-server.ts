@@ -7,11 +7,12 @@
  */
 import http from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../lib/log.js';
 import { streamLog } from './logs.js';
+import { indexPathOf } from '../runtime/container.js';
 import { serveAttach, serveExec } from './exec.js';
 import { servePortForward } from './portforward.js';
 import type { Duplex } from 'node:stream';
@@ -103,6 +104,8 @@ export async function startKubeletServer(deps: KubeletServerDeps): Promise<Kubel
       return v !== null && /^\d+$/.test(v) ? Number(v) : undefined;
     };
     const sinceSeconds = num('sinceSeconds');
+    const sinceTime = Date.parse(url.searchParams.get('sinceTime') ?? '');
+    const sinceMs = sinceSeconds !== undefined ? Date.now() - sinceSeconds * 1000 : Number.isNaN(sinceTime) ? undefined : sinceTime;
     const follow = url.searchParams.get('follow') === 'true' && !previous;
     res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Transfer-Encoding': 'chunked' });
     streamLog({
@@ -111,8 +114,9 @@ export async function startKubeletServer(deps: KubeletServerDeps): Promise<Kubel
       follow,
       tailLines: num('tailLines'),
       limitBytes: num('limitBytes'),
-      // Without per-line times, --since keeps the whole file when it was written within the window.
-      skipAll: sinceSeconds !== undefined && statSync(file).mtimeMs < Date.now() - sinceSeconds * 1000,
+      ...(sinceMs !== undefined ? { sinceMs } : {}),
+      timestamps: url.searchParams.get('timestamps') === 'true',
+      indexFile: indexPathOf(file),
       stillWriting: () => deps.isRunning(uid, container) && logFiles(join(deps.podsDir, uid, container)).at(-1) === file,
     }).catch((err: unknown) => {
       deps.log.debug({ err: String(err) }, 'log stream ended with an error');

@@ -28,6 +28,7 @@ import { Heartbeat } from '../simulated/heartbeat.js';
 import { goArch, type SimulatedNode } from '../simulated/node-object.js';
 import type { NodeState } from '../simulated/pod-loop.js';
 import { loadCatalogue } from '../runtime/images.js';
+import { ensureLogStamper } from '../runtime/log-stamper.js';
 import type { PodEvent } from '../runtime/events.js';
 import { PodRuntime } from '../runtime/pod-runtime.js';
 import { realPodStatus } from '../runtime/pod-status.js';
@@ -100,6 +101,7 @@ export function startNodeAgent(config: NodeAgentConfig, deps: ControllerDeps): C
   const queue = new WorkQueue();
   const podsDir = join(config.dataDir, 'pods');
   const catalogue = loadCatalogue(config.catalogueFile ?? join(config.dataDir, 'images.yaml'));
+  const stamper = ensureLogStamper(join(config.dataDir, 'bin'), log);
   let network: ClusterNetwork | undefined;
   // Events about pods, as the kubelet records them (source `kubelet` on the pod's node).
   const events = new EventRecorder({ client: deps.client, clock: deps.clock, log });
@@ -245,6 +247,7 @@ export function startNodeAgent(config: NodeAgentConfig, deps: ControllerDeps): C
         node,
         podsDir,
         catalogue,
+        ...(stamper ? { stamper } : {}),
         clusterDNS: [config.clusterDNS],
         clusterDomain: config.clusterDomain,
         nodeResolvConf: hostResolv,

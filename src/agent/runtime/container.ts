@@ -8,7 +8,7 @@
  * this process (the API server's, in `up`) does not fork; else from here.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { shellQuote } from '../../lib/shell.js';
 import { isRunning } from '../../sandbox/network.js';
@@ -32,7 +32,16 @@ export interface ContainerLaunch {
   stdinPath?: string;
   /** `tty: true`: the program runs under `script`, which gives it a terminal. */
   tty?: boolean;
+  /**
+   * The log stamper (native/log-stamper): output goes through it into the log, and it notes
+   * when each line began in `<n>.idx` beside the log (for `kubectl logs --timestamps` and
+   * `--since`). Without it the output is appended to the log directly.
+   */
+  stamper?: string;
 }
+
+/** Where a log's line times are kept (see `ContainerLaunch.stamper`). */
+export const indexPathOf = (logPath: string): string => logPath.replace(/\.log$/, '.idx');
 
 
 export interface ContainerExit {
@@ -49,7 +58,9 @@ const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 
  * becomes the container's program. Arguments: hostname, hosts file, resolv.conf, argv...
  */
 const ENTER = [
-  'printf %s "$1" > /proc/sys/kernel/hostname || exit 126',
+  // Rootless, /proc/sys/kernel/hostname is not writable (only the initial user namespace's
+  // root may write it, even in a UTS namespace of one's own); sethostname (`hostname`) works.
+  '{ printf %s "$1" > /proc/sys/kernel/hostname; } 2>/dev/null || hostname "$1" || exit 126',
   'mount --bind "$2" /etc/hosts || exit 126',
   'mount --bind "$3" /etc/resolv.conf || exit 126',
   'shift 3',
@@ -72,12 +83,21 @@ function launchScript(args: string[], env: Record<string, string>, launch: Conta
   const vars = Object.entries(env).map(([k, v]) => q(`${k}=${v}`));
   const command = `nsenter ${args.map(q).join(' ')}`;
   const plain = Object.keys(env).every((k) => NAME.test(k) && !SHELL_OWN.has(k));
+  const pipe = launch.logPath.replace(/\.log$/, '.pipe');
   const lines = [
     launch.stdinPath ? `exec 0<>${q(launch.stdinPath)}` : 'exec 0</dev/null',
     // cd sets OLDPWD, which spawn's process never had.
     `cd -- ${q(launch.workingDir ?? process.cwd())} 2>/dev/null || exit 127`,
     'unset OLDPWD',
-    `exec >>${q(launch.logPath)} 2>&1`,
+    ...(launch.stamper
+      ? [
+          // Output into a FIFO the stamper copies to the log. Started from a subshell, so it is
+          // not the container's child (a `wait` in a container's shell must not wait for it).
+          `rm -f -- ${q(pipe)}; mkfifo -m 600 -- ${q(pipe)} || exit 127`,
+          `(${q(launch.stamper)} ${q(pipe)} ${q(launch.logPath)} ${q(indexPathOf(launch.logPath))} </dev/null >/dev/null 2>&1 &)`,
+          `exec >${q(pipe)} 2>&1`,
+        ]
+      : [`exec >>${q(launch.logPath)} 2>&1`]),
     ...(plain ? [...(vars.length > 0 ? [`export ${vars.join(' ')}`] : []), `exec ${command}`] : [`exec env -i ${vars.join(' ')} ${command}`]),
   ];
   return `${lines.join('\n')}\n`;
@@ -186,11 +206,11 @@ export class ContainerProcess {
     const argv = launch.tty ? ['script', '-qfec', launch.argv.map(shellQuote).join(' '), '/dev/null'] : launch.argv;
     const args = [`--net=/run/netns/${ns.netns}`, '--', 'unshare', '--uts', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', ENTER, 'sh', ns.hostname, ns.hostsFile, ns.resolvConfFile, ...argv];
     const env = launch.tty ? { TERM: 'xterm', ...launch.env } : launch.env;
-    const launcher = sharedSpawner().takeLauncher();
-    if (!launcher) return ContainerProcess.spawnHere(args, env, launch);
     // Beside the log; only root reads it (it holds the environment, as /proc/<pid>/environ does).
     const script = `${launch.logPath.replace(/\.log$/, '')}.start`;
     writeFileSync(script, launchScript(args, env, launch), { mode: 0o600 });
+    const launcher = sharedSpawner().takeLauncher();
+    if (!launcher) return ContainerProcess.spawnHere(script, env);
     launcher.start(script);
     const exited = launcher.exited.then(async (e) => {
       rmSync(script, { force: true });
@@ -199,22 +219,18 @@ export class ContainerProcess {
     return new ContainerProcess(launcher.pid, exited, env);
   }
 
-  /** Starts `nsenter` from this process (no launcher was ready). */
-  private static spawnHere(args: string[], env: Record<string, string>, launch: ContainerLaunch): ContainerProcess {
-    const log = openSync(launch.logPath, 'a');
-    // Read-write, so opening the FIFO does not wait for a writer and it never sees end of file.
-    const stdin = launch.stdinPath ? openSync(launch.stdinPath, 'r+') : 'ignore';
-    const child = spawn('nsenter', args, {
-      env,
-      stdio: [stdin, log, log],
-      detached: true,
-      ...(launch.workingDir ? { cwd: launch.workingDir } : {}),
-    });
-    closeSync(log);
-    if (typeof stdin === 'number') closeSync(stdin);
+  /**
+   * Runs the launch script from this process (no launcher was ready): a shell in a session of
+   * its own with an empty environment, as a launcher is, which then becomes the container.
+   */
+  private static spawnHere(script: string, env: Record<string, string>): ContainerProcess {
+    const child = spawn('/bin/sh', [script], { env: {}, stdio: 'ignore', detached: true });
     const exited = new Promise<ContainerExit>((resolve) => {
       child.once('error', () => resolve({ exitCode: 127, finishedAt: new Date() }));
-      child.once('exit', (code, signal) => resolve(exitOf({ code, signal })));
+      child.once('exit', (code, signal) => {
+        rmSync(script, { force: true });
+        resolve(exitOf({ code, signal }));
+      });
     });
     return new ContainerProcess(child.pid ?? -1, exited, env);
   }

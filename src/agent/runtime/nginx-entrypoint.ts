@@ -7,7 +7,7 @@
  * The image's nginx has /etc/nginx, /run/nginx.pid and /var/log/nginx to itself; on a host
  * they would be shared by every nginx pod. So the configuration, pid file, temp paths and
  * prefix live in `nginx/` beside the container's log files (`<pod dir>/<container>/`, found
- * as the directory of the log file the container's stdout is, or its parent's under `script`
+ * as the directory of the log file (or the log stamper's FIFO) the container's stdout is, or its parent's under `script`
  * for a tty), which the agent removes with the pod; elsewhere a fresh temporary directory.
  * As in the official image, the access log goes to stdout and the error log to stderr, so
  * `kubectl logs` shows both; it listens on port 80 (also [::]:80 when the pod has a global
@@ -28,7 +28,7 @@ for a in "$@"; do case "$a" in -c*) exec "$@" ;; esac; done
 d=
 for p in $$ $PPID; do
   l=$(readlink "/proc/$p/fd/1" 2>/dev/null) || continue
-  case "$l" in /*/[0-9]*.log) d="${'$'}{l%/*}/nginx"; break ;; esac
+  case "$l" in /*/[0-9]*.log|/*/[0-9]*.pipe) d="${'$'}{l%/*}/nginx"; break ;; esac
 done
 if [ -z "$d" ]; then d=$(mktemp -d -t nginx.XXXXXX) || exit 1; fi
 mkdir -p "$d" || exit 1

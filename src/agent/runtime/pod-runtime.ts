@@ -29,6 +29,8 @@ export interface PodRuntimeContext {
   /** Per-pod files go to `<podsDir>/<uid>/`. */
   podsDir: string;
   catalogue: ImageEntry[];
+  /** The log stamper binary (per-line times for `kubectl logs --timestamps`), if built. */
+  stamper?: string;
   clusterDNS: string[];
   clusterDomain: string;
   /** What `dnsPolicy: Default` pods get: the node's resolver, which in the sandbox is the cluster DNS. */
@@ -218,6 +220,7 @@ export class PodRuntime {
       logPath,
       ...(stdinPath ? { stdinPath } : {}),
       ...(io.tty ? { tty: true } : {}),
+      ...(this.ctx.stamper ? { stamper: this.ctx.stamper } : {}),
     });
     slot.proc = proc;
     this.emit(slot, containerEvents.created(slot.spec.name));
