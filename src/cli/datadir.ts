@@ -17,6 +17,11 @@ export interface ClusterStatus {
   clusterDomain?: string;
   /** The host loopback address NodePorts are published on (`--node-port-address`). */
   nodePortAddress?: string;
+  /**
+   * Rootless: the user namespace `up` made for the sandbox (`user:[N]`). `down` stops the
+   * processes still in it, which hold the sandbox's namespaces (see sandbox/rootless.ts).
+   */
+  userNamespace?: string;
 }
 
 export function defaultDataDir(): string {

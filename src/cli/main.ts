@@ -11,8 +11,9 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { sandboxIdFor, up, UsageError, type DnsOptions } from './up.js';
 import { destroySandbox } from '../sandbox/network.js';
+import { stopSandboxProcesses, userNamespaceProblem } from '../sandbox/rootless.js';
 import type { Upstream } from '../dns/forwarder.js';
-import { isAlive, paths, readStatus, resolveDataDir } from './datadir.js';
+import { isAlive, paths, readStatus, resolveDataDir, type ClusterStatus } from './datadir.js';
 import { startComponents } from './components.js';
 import { whyCommand } from './why-command.js';
 import { credentialsFromKubeconfig } from '../client/kubeconfig.js';
@@ -42,9 +43,10 @@ flags of up:
   --node-port-range A-B   NodePort range (default 30000-32767)
   --advertise-address IP  the API server's address inside the cluster (default 10.243.0.1)
   --simulated-nodes N     register N simulated nodes (pods get IPs and go Ready; no processes run)
-  --nodes N               run N real nodes in the cluster sandbox (needs root): pods run as processes,
-                          each in its own network namespace with its own IP (default: 1 as root,
-                          0 with --simulated-nodes or without root)
+  --nodes N               run N real nodes in the cluster sandbox: pods run as processes, each in its
+                          own network namespace with its own IP (default 1; 0 with --simulated-nodes).
+                          Without root the sandbox runs in a user namespace of its own (rootless);
+                          LoadBalancer ports below 1024 are then not published on the host
   --lb-pool CIDR          EXTERNAL-IPs of LoadBalancer Services (default 127.245.0.0/24: host loopback, published there)
   --proxy-mode MODE       the service proxy of real nodes: nftables, userspace (Node.js sockets), or auto
                           (default: nftables where it can run, else userspace)
@@ -133,7 +135,7 @@ async function main(argv: string[]): Promise<number> {
           watchCacheSize: positiveInt('watch-cache-size', values['watch-cache-size']),
           // `up` serves cluster DNS on loopback (a free port unless --dns-port); `apiserver` does not.
           dns: command === 'up' ? dnsOptions(values) : undefined,
-          nodes: command === 'up' ? realNodes(values.nodes, values['simulated-nodes']) : 0,
+          ...(command === 'up' ? realNodes(values.nodes, values['simulated-nodes']) : { nodes: 0 }),
           proxyMode: proxyMode(values['proxy-mode']),
           nodePortAddress: loopbackAddress('node-port-address', values['node-port-address']),
           ...componentFlags(values),
@@ -184,15 +186,22 @@ function dnsOptions(values: { 'dns-port'?: string; 'cluster-dns'?: string; 'clus
 }
 
 /**
- * Real nodes: as asked, else one when running as root and no simulated nodes are asked for
- * (the rootless sandbox is not built yet, so without root the default is none).
+ * Real nodes: as asked, else one unless simulated nodes are asked for. Without root they run
+ * in a user namespace (the rootless sandbox); where the kernel gives users none, the default
+ * is no real nodes, with the reason, and asking for some is an error that says what to set.
  */
-function realNodes(text: string | undefined, simulated: string): number {
-  if (text === undefined) return process.getuid?.() === 0 && Number(simulated) === 0 ? 1 : 0;
+function realNodes(text: string | undefined, simulated: string): { nodes: number; nodesUnavailable?: string } {
+  const problem = (): string | undefined => (process.getuid?.() === 0 ? undefined : userNamespaceProblem());
+  if (text === undefined) {
+    if (Number(simulated) !== 0) return { nodes: 0 };
+    const unavailable = problem();
+    return unavailable ? { nodes: 0, nodesUnavailable: unavailable } : { nodes: 1 };
+  }
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0 || n > 50) throw new UsageError(`invalid --nodes ${JSON.stringify(text)}: want 0 to 50`);
-  if (n > 0 && process.getuid?.() !== 0) throw new UsageError('--nodes needs root for now (network namespaces); the rootless sandbox is not built yet: run as root, or use --simulated-nodes');
-  return n;
+  const unavailable = n > 0 ? problem() : undefined;
+  if (unavailable) throw new UsageError(`--nodes: without root, real nodes need a user namespace, and ${unavailable}; or run as root, or use --simulated-nodes N`);
+  return { nodes: n };
 }
 
 /** A host loopback address (Switchboard listens on the host only there). */
@@ -257,8 +266,15 @@ async function runComponents(command: 'controllers' | 'agent', values: Parameter
   return 0;
 }
 
-/** Removes what a cluster that died left in the sandbox (its namespaces and the processes in them). */
-async function removeLeftovers(dataDir: string): Promise<void> {
+/**
+ * Removes what a cluster left in the sandbox: rootless, the processes still in its user
+ * namespace (their namespaces go with them); as root, its namespaces and the processes in them.
+ */
+async function removeLeftovers(dataDir: string, s: ClusterStatus | undefined): Promise<void> {
+  if (s?.userNamespace) {
+    const stopped = await stopSandboxProcesses(s.userNamespace, sandboxIdFor(dataDir));
+    if (stopped.length > 0) process.stdout.write(`switchboard: stopped ${stopped.length} process(es) left in the sandbox\n`);
+  }
   if (process.getuid?.() !== 0) return;
   const removed = await destroySandbox(sandboxIdFor(dataDir)).catch(() => []);
   if (removed.length > 0) process.stdout.write(`switchboard: removed ${removed.length} sandbox namespace(s) left behind\n`);
@@ -268,7 +284,7 @@ async function down(dataDir: string): Promise<number> {
   const s = readStatus(dataDir);
   if (!s || !isAlive(s.pid)) {
     process.stdout.write(`switchboard: no cluster is running from ${dataDir}\n`);
-    await removeLeftovers(dataDir);
+    await removeLeftovers(dataDir, s);
     return 0;
   }
   process.kill(s.pid, 'SIGTERM');
@@ -279,7 +295,7 @@ async function down(dataDir: string): Promise<number> {
     return 1;
   }
   process.stdout.write(`switchboard: stopped the cluster (pid ${s.pid})\n`);
-  await removeLeftovers(dataDir);
+  await removeLeftovers(dataDir, s);
   return 0;
 }
 
@@ -322,7 +338,7 @@ function explainFailure(err: unknown): string {
   if (code === 'EADDRINUSE') said = `${where ?? 'an address'} is already in use (another program, or another cluster: see switchboard status --data-dir DIR); stop it, or choose another port (--api-port N or --dns-port N; 0 picks a free one)`;
   else if (code === 'EADDRNOTAVAIL') said = `${err.message}: the address is not on this host (--bind-address must be a loopback address such as 127.0.0.1)`;
   else if (code === 'EACCES' && /listen/.test(err.message)) said = `${err.message}: ports below 1024 need root; choose another with --api-port N`;
-  else if (code === 'EPERM' || code === 'EACCES') said = `${err.message}: permission denied (real nodes need root for network namespaces: run as root, or use --simulated-nodes N)`;
+  else if (code === 'EPERM' || code === 'EACCES') said = `${err.message}: permission denied (real nodes need root, or without root a user namespace: see src/sandbox/README.md; --nodes 0 --simulated-nodes N needs neither)`;
   else if (err.name === 'SandboxError') said = err.message;
   if (said && process.env.SWITCHBOARD_DEBUG !== '1') return said;
   return said ? `${said}\n${err.stack ?? ''}` : (err.stack ?? err.message);

@@ -5,9 +5,11 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { ClusterNetwork, destroySandbox } from '../sandbox/network.js';
 import { NamespaceBroker } from '../sandbox/broker.js';
+import { rootlessCommand, stopSandboxProcesses, unprivilegedPortStart, userNamespaceOf, withSbin } from '../sandbox/rootless.js';
 import type { ListenAddress } from '../dns/server.js';
 import { mkdirSync, openSync } from 'node:fs';
 import { openStore } from '../storage/index.js';
@@ -20,7 +22,7 @@ import { writeKubeconfig } from './kubeconfig.js';
 import { startComponents, type Components } from './components.js';
 import type { PodMode } from '../dns/records.js';
 import type { Upstream } from '../dns/forwarder.js';
-import { clearStatus, isAlive, paths, readStatus, writeStatus } from './datadir.js';
+import { clearStatus, isAlive, paths, readStatus, writeStatus, type ClusterStatus } from './datadir.js';
 
 export interface UpOptions {
   dataDir: string;
@@ -44,6 +46,8 @@ export interface UpOptions {
   watchCacheSize?: number;
   /** Real nodes in the sandbox (0: none). */
   nodes: number;
+  /** Why there are no real nodes by default here (no root and no user namespaces), said at start. */
+  nodesUnavailable?: string;
   /** The service proxy's dataplane on real nodes. */
   proxyMode: 'nftables' | 'userspace' | 'auto';
   /** A host loopback address where every TCP NodePort is published too. */
@@ -103,6 +107,12 @@ async function relayApiIntoSandbox(broker: NamespaceBroker, host: string, apiUrl
   return server;
 }
 
+/** Why the cluster has no nodes at all, when that is because user namespaces do not work here. */
+function noNodesNote(o: UpOptions): string | undefined {
+  if (o.nodes > 0 || o.simulatedNodes > 0 || !o.controllers || !o.nodesUnavailable) return undefined;
+  return `switchboard: no nodes, so pods stay Pending: without root, real nodes need a user namespace, and ${o.nodesUnavailable}; --simulated-nodes N gives nodes that run nothing`;
+}
+
 /** One sandbox per data directory: its namespaces are named after this id. */
 export function sandboxIdFor(dataDir: string): string {
   return createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 6);
@@ -121,8 +131,102 @@ export async function up(o: UpOptions, argv: string[]): Promise<number> {
   if (existing && isAlive(existing.pid)) {
     throw new UsageError(`a cluster is already running from ${o.dataDir} (pid ${existing.pid}); run "switchboard down --data-dir ${o.dataDir}" first`);
   }
-  if (o.detach) return detach(o, argv);
+  if (o.nodes > 0 && process.getuid?.() !== 0) return upRootless(o, argv, existing);
+  const args = argv.filter((a) => a !== '--detach' && a !== '-d');
+  if (o.detach) return detach(o, { cmd: process.execPath, args: [process.argv[1] as string, ...args] });
   return runForeground(o);
+}
+
+/**
+ * Set in the environment of `up` run again inside a user namespace of its own: the user
+ * namespace it came from (so it knows the one it is in is the sandbox's, not one it was
+ * started in).
+ */
+const OUTER_USER_NAMESPACE = 'SWITCHBOARD_OUTER_USER_NAMESPACE';
+
+/** The sandbox's user namespace when this is `up` run again inside it (rootless), else undefined. */
+function ownSandboxUserNamespace(): string | undefined {
+  const outer = process.env[OUTER_USER_NAMESPACE];
+  const own = userNamespaceOf('self');
+  return outer && own && own !== outer ? own : undefined;
+}
+
+interface Command {
+  cmd: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Rootless: the sandbox whose processes are stopped if the command ends before it is ready. */
+  sandboxId?: string;
+}
+
+/**
+ * Real nodes without root: the same `up` again, inside a user namespace of its own with a
+ * private mount namespace (sandbox/rootless.ts). unshare and its setup script exec in turn, so
+ * the inner `up` has the child's pid. What a rootless cluster that died left running (its
+ * user namespace is in the old status.json) is stopped first: a new sandbox cannot adopt it.
+ */
+async function upRootless(o: UpOptions, argv: string[], previous: ClusterStatus | undefined): Promise<number> {
+  const sandboxId = sandboxIdFor(o.dataDir);
+  if (previous?.userNamespace) {
+    const stopped = await stopSandboxProcesses(previous.userNamespace, sandboxId);
+    if (stopped.length > 0 && !o.quiet) process.stdout.write(`switchboard: stopped ${stopped.length} process(es) an earlier cluster left in its sandbox\n`);
+  }
+  const args = argv.filter((a) => a !== '--detach' && a !== '-d');
+  const command: Command = {
+    ...rootlessCommand(sandboxId, [process.execPath, process.argv[1] as string, ...args]),
+    env: { ...process.env, PATH: withSbin(process.env.PATH), [OUTER_USER_NAMESPACE]: userNamespaceOf('self') ?? '' },
+    sandboxId,
+  };
+  return o.detach ? detach(o, command) : runWrapped(command);
+}
+
+/**
+ * Watches a child until it is in a user namespace other than this process's (unshare made
+ * it): that namespace, for cleaning up after the child, or undefined while there is none yet.
+ */
+function watchUserNamespace(pid: number | undefined): { current(): string | undefined; stop(): void } {
+  const own = userNamespaceOf('self');
+  let found: string | undefined;
+  const look = (): void => {
+    const ns = pid === undefined ? undefined : userNamespaceOf(pid);
+    if (ns && ns !== own) found = ns;
+    if (found) clearInterval(timer);
+  };
+  const timer = setInterval(look, 10);
+  return {
+    current: () => {
+      if (!found) look();
+      return found;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+/**
+ * Runs the rootless `up` in the foreground and waits for it: SIGTERM is passed on (SIGINT
+ * from the terminal reaches it directly, in the same process group). When it has ended,
+ * processes still in its sandbox are stopped.
+ */
+async function runWrapped(command: Command): Promise<number> {
+  const child = spawn(command.cmd, command.args, { stdio: 'inherit', env: command.env });
+  const userNamespace = watchUserNamespace(child.pid);
+  const onInt = (): void => undefined;
+  const onTerm = (): void => void child.kill('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  const code = await new Promise<number>((resolve) => {
+    child.once('error', (err) => {
+      process.stderr.write(`switchboard: ${command.cmd}: ${err.message}\n`);
+      resolve(1);
+    });
+    child.once('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 128 + constants.signals[signal] : 1)));
+  });
+  process.off('SIGINT', onInt);
+  process.off('SIGTERM', onTerm);
+  const ns = userNamespace.current();
+  userNamespace.stop();
+  if (ns && command.sandboxId) await stopSandboxProcesses(ns, command.sandboxId);
+  return code;
 }
 
 async function runForeground(o: UpOptions): Promise<number> {
@@ -155,8 +259,12 @@ async function runForeground(o: UpOptions): Promise<number> {
         : ({ kind: 'sqlite', path: p.db } as const);
   const store = await openStore(storeConfig);
   say(`switchboard: store ${o.store === 'etcd' ? `etcd at ${o.etcdEndpoints.join(',')}` : o.store === 'memory' ? 'in memory' : p.db}`);
-  if (o.nodes === 0 && o.simulatedNodes === 0 && o.controllers && process.getuid?.() !== 0) {
-    say('switchboard: no nodes: real nodes need root for now (the rootless sandbox is not built yet), so pods stay Pending; --simulated-nodes N gives nodes that run nothing');
+  const noNodes = noNodesNote(o);
+  if (noNodes) say(noNodes);
+  const userNamespace = o.nodes > 0 ? ownSandboxUserNamespace() : undefined;
+  if (userNamespace) {
+    const first = unprivilegedPortStart();
+    say(`switchboard: rootless: the cluster sandbox runs in a user namespace of its own${first > 0 ? ` (LoadBalancer ports below ${first} cannot be published on the host)` : ''}`);
   }
   const sandboxDns = o.nodes > 0 && o.dns ? await openSandboxDns(sandboxIdFor(o.dataDir), o.dns.clusterIP ?? nthAddress(cidr, 10)) : undefined;
   if (sandboxDns) say(`switchboard: cluster sandbox ready; cluster DNS inside it at ${sandboxDns.listen.map((l) => l.host).join(' and ')}`);
@@ -226,6 +334,7 @@ async function runForeground(o: UpOptions): Promise<number> {
     ...(components.dnsAddress ? { dns: components.dnsAddress } : {}),
     ...(o.dns ? { clusterDomain: o.dns.domain } : {}),
     ...(o.nodePortAddress ? { nodePortAddress: o.nodePortAddress } : {}),
+    ...(userNamespace ? { userNamespace } : {}),
   });
   say(`switchboard: API server ready at ${api.url} (${Date.now() - started} ms)`);
   say(`switchboard: kubeconfig written to ${p.kubeconfig}`);
@@ -254,29 +363,43 @@ function waitForSignal(): Promise<void> {
   });
 }
 
-/** Starts the same command in the background and waits until it reports ready. */
-async function detach(o: UpOptions, argv: string[]): Promise<number> {
+/**
+ * Starts `command` (this `up` again, without --detach) in the background and waits until it
+ * reports ready.
+ */
+async function detach(o: UpOptions, command: Command): Promise<number> {
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
   const out = openSync(`${paths(o.dataDir).log}.out`, 'a');
-  const args = argv.filter((a) => a !== '--detach' && a !== '-d');
-  const child = spawn(process.execPath, [process.argv[1] as string, ...args], { detached: true, stdio: ['ignore', out, out] });
+  const child = spawn(command.cmd, command.args, { detached: true, stdio: ['ignore', out, out], ...(command.env ? { env: command.env } : {}) });
   child.unref();
+  const userNamespace = command.sandboxId ? watchUserNamespace(child.pid) : undefined;
+  /** A rootless start that failed leaves nothing behind (a later `up` could not adopt it). */
+  const failed = async (): Promise<number> => {
+    process.stderr.write(`switchboard: the cluster failed to start; see ${paths(o.dataDir).log}.out\n`);
+    const ns = userNamespace?.current();
+    userNamespace?.stop();
+    if (ns && command.sandboxId) await stopSandboxProcesses(ns, command.sandboxId);
+    return 1;
+  };
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     const status = readStatus(o.dataDir);
     if (status?.ready && status.pid === child.pid) {
+      userNamespace?.stop();
       if (!o.quiet) {
+        const noNodes = noNodesNote(o);
+        if (noNodes) process.stdout.write(`${noNodes}\n`);
         process.stdout.write(`switchboard: cluster running in the background (pid ${status.pid})\n`);
         process.stdout.write(`switchboard: API server ${status.api}\nswitchboard: kubeconfig ${status.kubeconfig}\n\n  export KUBECONFIG=${status.kubeconfig}\n\n`);
       }
       return 0;
     }
     if (child.exitCode !== null || (child.pid !== undefined && !isAlive(child.pid))) {
-      process.stderr.write(`switchboard: the cluster failed to start; see ${paths(o.dataDir).log}.out\n`);
-      return 1;
+      return failed();
     }
     await new Promise((r) => setTimeout(r, 25));
   }
+  userNamespace?.stop();
   process.stderr.write('switchboard: the cluster did not become ready within 60 s\n');
   return 1;
 }

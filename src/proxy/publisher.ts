@@ -56,6 +56,15 @@ export function publications(svc: KubeObject, nodePortAddress?: string): Wanted[
   return [...out, ...nodePorts];
 }
 
+/** Why an address could not be published, for the log. */
+function publishFailure(err: NodeJS.ErrnoException, port: number): string {
+  if (err.code === 'EADDRINUSE') return 'the address is in use on the host; not published';
+  if (err.code === 'EACCES' && port < 1024) {
+    return `port ${port} is privileged on the host (below net.ipv4.ip_unprivileged_port_start, 1024 by default) and this cluster runs without root there (rootless); not published: give the Service a port of 1024 or above, or use kubectl port-forward`;
+  }
+  return 'could not publish the address on the host';
+}
+
 export function startPublisher(config: PublisherConfig, deps: ControllerDeps): Controller {
   const log = deps.log.child({ component: 'port-publisher' });
   const services = deps.informers.informer('', 'services');
@@ -66,6 +75,7 @@ export function startPublisher(config: PublisherConfig, deps: ControllerDeps): C
       .map((n) => (n && isRecord(n.status) && Array.isArray(n.status.addresses) ? n.status.addresses.filter(isRecord).find((a) => a.type === 'InternalIP')?.address : undefined))
       .filter((a): a is string => typeof a === 'string');
   const listening = new Map<string, { server: net.Server; want: Wanted }>();
+  const warned = new Set<string>();
   let next = 0;
 
   const relay = (want: Wanted, outside: net.Socket): void => {
@@ -106,7 +116,11 @@ export function startPublisher(config: PublisherConfig, deps: ControllerDeps): C
       listening.set(key, { server, want });
       server.on('error', (err: NodeJS.ErrnoException) => {
         listening.delete(key);
-        log.warn({ err: err.message, service: want.service, address: key }, err.code === 'EADDRINUSE' ? 'the address is in use on the host; not published' : 'could not publish the address on the host');
+        // Tried again at the next change of any Service; said once per address and cause.
+        const said = `${key} ${err.code ?? err.message}`;
+        if (warned.has(said)) return log.debug({ err: err.message, service: want.service, address: key }, 'still not published');
+        warned.add(said);
+        log.warn({ err: err.message, service: want.service, address: key }, publishFailure(err, want.port));
       });
       server.listen(want.port, want.ip, () => log.info({ service: want.service, address: key, nodePort: want.nodePort }, 'published on the host'));
     }

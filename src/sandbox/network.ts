@@ -71,7 +71,11 @@ function exists(netns: string): boolean {
 
 async function addNamespace(netns: string): Promise<void> {
   const r = await runProgram('ip', ['netns', 'add', netns]);
-  if (r.code !== 0 && !/File exists/.test(r.stderr)) throw new SandboxError(`ip netns add ${netns}: ${r.stderr.trim()}`, r);
+  // Rootless (sandbox/rootless.ts), `ip netns add` makes the namespace, then fails to go back
+  // to the host's network namespace, where a user namespace has no rights: its one complaint
+  // is then that setns (an earlier failure would have said more first).
+  const madeRootless = /^setns: [^\n]*$/.test(r.stderr.trim()) && exists(netns);
+  if (r.code !== 0 && !/File exists/.test(r.stderr) && !madeRootless) throw new SandboxError(`ip netns add ${netns}: ${r.stderr.trim()}`, r);
 }
 
 export interface ClusterNetworkOptions {
