@@ -18,20 +18,22 @@ if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >&2
-nginx=0
+services=0
 for i in "${!debs[@]}"; do
+  # Packages whose install starts a service of theirs on the host unless policy-rc.d denies it.
+  case "${debs[$i]}" in nginx|postgresql|postgresql-[0-9]*|mariadb-server|mysql-server) services=1 ;; esac
   [ "${debs[$i]}" = nginx ] || continue
-  nginx=1
   # nginx-light where this release has it, else nginx.
   if apt-cache policy nginx-light 2>/dev/null | grep -Eq '^ *Candidate: [^(]'; then debs[i]=nginx-light; fi
 done
 echo "$who: installing Debian packages: ${debs[*]}" >&2
-# Debian's nginx package starts its own nginx service (on the host's port 80) unless
-# policy-rc.d denies it: for this install only, one that denies every service start.
+# Debian's nginx, postgresql and mariadb-server packages start their own service on the host
+# (nginx on port 80, a PostgreSQL cluster, MariaDB) unless policy-rc.d denies it: for this
+# install only, one that denies every service start.
 policy=/usr/sbin/policy-rc.d
 guard=0
-if [ "$nginx" = 1 ] && [ ! -e "$policy" ]; then
-  echo "$who: creating $policy (exit 101) so that installing nginx starts no service on the host; removed after the install" >&2
+if [ "$services" = 1 ] && [ ! -e "$policy" ]; then
+  echo "$who: creating $policy (exit 101) so that installing ${debs[*]} starts no service on the host; removed after the install" >&2
   guard=1
   trap 'rm -f "$policy"' EXIT
   trap 'exit 130' INT TERM HUP

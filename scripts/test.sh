@@ -17,15 +17,28 @@ command -v wget >/dev/null 2>&1 || debs+=(wget)
 command -v script >/dev/null 2>&1 || debs+=(bsdutils)
 command -v nsenter >/dev/null 2>&1 || debs+=(util-linux)
 command -v nginx >/dev/null 2>&1 || debs+=(nginx)
+# The postgres and mysql/mariadb images run the host's servers (Debian keeps postgres off PATH).
+{ command -v postgres || ls /usr/lib/postgresql/*/bin/postgres; } >/dev/null 2>&1 || debs+=(postgresql)
+{ command -v mariadbd || [ -x /usr/sbin/mariadbd ]; } >/dev/null 2>&1 || debs+=(mariadb-server)
 python3 -c 'import kubernetes' >/dev/null 2>&1 || { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import kubernetes' >/dev/null 2>&1; } || debs+=(python3-kubernetes)
 if [ "${#debs[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    # host-packages.sh installs nginx without starting a service on the host (policy-rc.d).
+    # host-packages.sh installs nginx, postgresql and mariadb-server without starting their
+    # services on the host (policy-rc.d).
     HOST_PACKAGES_FOR=test bash scripts/host-packages.sh "${debs[@]}"
   else
     echo "test: missing Debian packages (${debs[*]}); tests that need them skip. As root they are installed." >&2
   fi
 fi
+# A database server in the host's network namespace is a host service (pods' servers run in
+# namespaces of their own): the install should not have started one. Say so; leave it alone.
+hostnet=$(readlink /proc/self/ns/net)
+for proc in /proc/[0-9]*; do
+  { read -r comm <"$proc/comm"; } 2>/dev/null || continue
+  case "$comm" in postgres|mariadbd|mysqld) ;; *) continue ;; esac
+  [ "$(readlink "$proc/ns/net" 2>/dev/null)" = "$hostnet" ] || continue
+  echo "test: WARNING: a $comm server (pid ${proc#/proc/}) runs on this host, outside any pod: a host service the package started? (systemctl stop postgresql / mariadb)" >&2
+done
 if ! command -v kubectl >/dev/null 2>&1; then
   echo "test: kubectl is not installed; the kubectl tests will skip (CI requires it)" >&2
 fi

@@ -10,6 +10,8 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { NGINX_DEFAULT_COMMAND, NGINX_ENTRYPOINT } from './nginx-entrypoint.js';
+import { MARIADB_DEFAULT_COMMAND, MYSQL_DEFAULT_COMMAND, MYSQL_ENTRYPOINT } from './mysql-entrypoint.js';
+import { POSTGRES_ENTRYPOINT, postgresDefaultCommand } from './postgres-entrypoint.js';
 
 export interface ImageEntry {
   /** Glob on the reference without registry defaults, e.g. `busybox*`, `python:*`. */
@@ -43,6 +45,16 @@ export const builtinImages: ImageEntry[] = [
   // runs the host's nginx with a configuration of the container's own (nginx-entrypoint.ts);
   // args that are not nginx (`kubectl run --image nginx:alpine -- /bin/sh`) run as given.
   { match: 'nginx*', entrypoint: NGINX_ENTRYPOINT, cmd: NGINX_DEFAULT_COMMAND, package: 'nginx', entrypointExecs: true },
+  // The official images: ENTRYPOINT docker-entrypoint.sh, CMD postgres / mysqld / mariadbd.
+  // Ours initialise a data directory of the container's own and run the host's PostgreSQL or
+  // MariaDB server on it (postgres-entrypoint.ts, mysql-entrypoint.ts). Debian keeps postgres
+  // off PATH, in /usr/lib/postgresql/<major>/bin: the command is looked up at each start.
+  { match: 'postgres:*', entrypoint: POSTGRES_ENTRYPOINT, get cmd() { return postgresDefaultCommand(); }, package: 'postgresql', entrypointExecs: true },
+  { match: 'postgres', entrypoint: POSTGRES_ENTRYPOINT, get cmd() { return postgresDefaultCommand(); }, package: 'postgresql', entrypointExecs: true },
+  { match: 'mysql:*', entrypoint: MYSQL_ENTRYPOINT, cmd: MYSQL_DEFAULT_COMMAND, package: 'mariadb-server', entrypointExecs: true },
+  { match: 'mysql', entrypoint: MYSQL_ENTRYPOINT, cmd: MYSQL_DEFAULT_COMMAND, package: 'mariadb-server', entrypointExecs: true },
+  { match: 'mariadb:*', entrypoint: MYSQL_ENTRYPOINT, cmd: MARIADB_DEFAULT_COMMAND, package: 'mariadb-server', entrypointExecs: true },
+  { match: 'mariadb', entrypoint: MYSQL_ENTRYPOINT, cmd: MARIADB_DEFAULT_COMMAND, package: 'mariadb-server', entrypointExecs: true },
   { match: 'python:*', entrypoint: [], cmd: ['python3'], package: 'python3' },
   { match: 'python', entrypoint: [], cmd: ['python3'], package: 'python3' },
   { match: 'node:*', entrypoint: [], cmd: ['node'] },
@@ -113,7 +125,10 @@ export function resolveContainer(container: { image?: string; command?: string[]
   const fixedCommand = entry && command[0] !== undefined && /(^|\/)agnhost$/.test(command[0]) ? [...entry.entrypoint, ...command.slice(1)] : command;
   const argv = fixedCommand.length > 0 ? [...fixedCommand, ...args] : [...(entry?.entrypoint ?? []), ...(args.length > 0 ? args : (entry?.cmd ?? []))];
   const viaEntrypoint = entry?.entrypointExecs === true && fixedCommand.length === 0;
-  const program = viaEntrypoint ? argv[entry.entrypoint.length] : argv[0];
+  // Behind an entrypoint script, args that begin with an option are the image's program's
+  // (`args: ["-c", "max_connections=200"]`): the script puts that program in front of them.
+  const first = viaEntrypoint ? argv[entry.entrypoint.length] : argv[0];
+  const program = viaEntrypoint && first?.startsWith('-') ? entry.cmd[0] : first;
   if (program === undefined) return { waiting: { reason: 'CreateContainerError', message: `image "${container.image ?? ''}" has no default command; give the container a command` } };
   if (!findProgram(program)) {
     // Behind an entrypoint script, the package hint is for the image's own program only.
