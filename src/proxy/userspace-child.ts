@@ -13,6 +13,10 @@ import dgram from 'node:dgram';
 import { networkInterfaces } from 'node:os';
 import type { Endpoint, ServicePortPlan } from './planner.js';
 import { routeConnection, type Entrance } from './trace.js';
+import { loadTcpRelay } from '../lib/tcp-relay.js';
+
+/** The native relay (native/tcp-relay) when it is built: bytes never reach JS. Else Node streams. */
+const nativeRelay = loadTcpRelay();
 
 export type ToChild =
   | { seq: number; kind: 'update'; clusterCidr: string; upsert: ServicePortPlan[]; remove: string[] }
@@ -142,6 +146,7 @@ function relayTcp(target: Target, client: net.Socket): void {
   const picked = choose(target, client.remoteAddress ?? '');
   if (picked === 'reject') return void client.resetAndDestroy();
   if (picked === 'drop') return void client.destroy();
+  if (nativeRelay) return relayNative(client, picked);
   connectAny(
     picked,
     (upstream, release) => {
@@ -160,8 +165,32 @@ function relayTcp(target: Target, client: net.Socket): void {
   );
 }
 
+/** The same through the native relay: it connects, then copies both ways on its own thread. */
+function relayNative(client: net.Socket, candidates: Endpoint[]): void {
+  const relay = nativeRelay;
+  if (!relay) return;
+  const attempt = (i: number): void => {
+    const ep = candidates[i];
+    if (!ep || i >= 3 || client.destroyed) {
+      if (!client.destroyed) client.resetAndDestroy();
+      return;
+    }
+    const release = hold(ep.ip);
+    relay.relay(client, ep.ip, ep.port, CONNECT_TIMEOUT_MS, {
+      onFirstByte: release,
+      onClosed: release,
+      onFailed: () => {
+        release();
+        attempt(i + 1);
+      },
+    });
+  };
+  attempt(0);
+}
+
 function listenTcp(k: string, ip: string, port: number, target: Target): Promise<Listener> {
-  const server = net.createServer({ allowHalfOpen: true, noDelay: true });
+  // Paused: the native relay takes the connection before anything is read from it.
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true });
   const listener: Listener = { key: k, target, close: () => server.close() };
   server.on('connection', (client) => relayTcp(listener.target, client));
   return new Promise((resolve, reject) => {
