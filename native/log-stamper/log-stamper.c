@@ -7,7 +7,7 @@
  * `kubectl logs --timestamps` and `--since` are answered from INDEX; everything else reads LOG
  * as before. Bytes are written as soon as they arrive (an interactive prompt has no newline).
  *
- * It leaves the container's session and ignores the signals sent to the container's process
+ * The FIFO's name is removed once both ends are open. It leaves the container's session and ignores the signals sent to the container's process
  * group, so the container's last words after SIGTERM are still written; it ends when every
  * writer has closed the FIFO.
  */
@@ -58,6 +58,9 @@ int main(int argc, char **argv) {
     perror("log-stamper: open");
     return 1;
   }
+  /* Both ends are open (opening the read end waited for the writer): the name can go, so the
+   * container's directory holds no FIFO for anyone to block on. */
+  unlink(argv[1]);
   struct stat st;
   uint64_t offset = fstat(log, &st) == 0 ? (uint64_t)st.st_size : 0;
   /* A line starts at the beginning, and after every newline that more bytes follow. */

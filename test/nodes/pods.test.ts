@@ -59,7 +59,7 @@ describe('pods on real nodes', { skip }, () => {
   const pod = (name: string): Promise<PodJson> => kjson<PodJson>(c, ['get', 'pod', name, '-n', 'example', '-o', 'json']);
   const logOf = (uid: string, container = 'main'): string => {
     const dir = join(dataDir, 'pods', uid, container);
-    return readdirSync(dir).sort().map((f) => readFileSync(join(dir, f), 'utf8')).join('');
+    return readdirSync(dir).filter((f) => f.endsWith('.log')).sort().map((f) => readFileSync(join(dir, f), 'utf8')).join('');
   };
   const finished = async (name: string): Promise<PodJson> =>
     eventually(`${name} finished`, async () => {

@@ -51,7 +51,7 @@ done
 d=
 for p in $$ $PPID; do
   l=$(readlink "/proc/$p/fd/1" 2>/dev/null) || continue
-  case "$l" in /*/[0-9]*.log|/*/[0-9]*.pipe) d="$(dirname "$l")/mysql"; break ;; esac
+  case "$l" in /*/[0-9]*.log|/*/[0-9]*.pipe*) d="$(dirname "$l")/mysql"; break ;; esac
 done
 if [ -z "$d" ]; then echo "$0: stdout is not a container's log file: this image runs under the node agent" >&2; exit 1; fi
 data=$d/data

@@ -28,7 +28,7 @@ for a in "$@"; do case "$a" in -c*) exec "$@" ;; esac; done
 d=
 for p in $$ $PPID; do
   l=$(readlink "/proc/$p/fd/1" 2>/dev/null) || continue
-  case "$l" in /*/[0-9]*.log|/*/[0-9]*.pipe) d="${'$'}{l%/*}/nginx"; break ;; esac
+  case "$l" in /*/[0-9]*.log|/*/[0-9]*.pipe*) d="${'$'}{l%/*}/nginx"; break ;; esac
 done
 if [ -z "$d" ]; then d=$(mktemp -d -t nginx.XXXXXX) || exit 1; fi
 mkdir -p "$d" || exit 1

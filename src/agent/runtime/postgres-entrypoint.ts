@@ -49,7 +49,7 @@ bin=$(dirname "$(readlink -f "$pg")")
 d=
 for p in $$ $PPID; do
   l=$(readlink "/proc/$p/fd/1" 2>/dev/null) || continue
-  case "$l" in /*/[0-9]*.log|/*/[0-9]*.pipe) d="$(dirname "$l")/postgres"; break ;; esac
+  case "$l" in /*/[0-9]*.log|/*/[0-9]*.pipe*) d="$(dirname "$l")/postgres"; break ;; esac
 done
 if [ -z "$d" ]; then echo "$0: stdout is not a container's log file: this image runs under the node agent" >&2; exit 1; fi
 home=/var/lib/postgresql
