@@ -11,6 +11,7 @@ import net from 'node:net';
 import type { KubeObject } from '../api/types.js';
 import { isRecord } from '../api/types.js';
 import type { Controller, ControllerDeps } from '../controllers/types.js';
+import { recordEvent } from '../client/events.js';
 
 export interface PublisherConfig {
   /** Only these nodes are in the sandbox (their InternalIPs are used in turn). */
@@ -120,7 +121,16 @@ export function startPublisher(config: PublisherConfig, deps: ControllerDeps): C
         const said = `${key} ${err.code ?? err.message}`;
         if (warned.has(said)) return log.debug({ err: err.message, service: want.service, address: key }, 'still not published');
         warned.add(said);
-        log.warn({ err: err.message, service: want.service, address: key }, publishFailure(err, want.port));
+        const why = publishFailure(err, want.port);
+        log.warn({ err: err.message, service: want.service, address: key }, why);
+        // Said where the user looks too: `kubectl describe svc` shows it.
+        const svc = services.cache.get(want.service);
+        if (svc) {
+          const message = `${key} on the host: ${why}`;
+          recordEvent(deps.client, deps.clock, { object: { ...svc, apiVersion: 'v1', kind: 'Service' }, type: 'Warning', reason: 'PublishFailed', message, component: 'port-publisher' }).catch((e: unknown) =>
+            log.debug({ err: String(e) }, 'could not record the event'),
+          );
+        }
       });
       server.listen(want.port, want.ip, () => log.info({ service: want.service, address: key, nodePort: want.nodePort }, 'published on the host'));
     }

@@ -7,6 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import { execFileSync } from 'node:child_process';
+import net from 'node:net';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -289,6 +290,30 @@ spec:
     assert.deepEqual([...new Set(published)].sort(), backends);
     const svcLine = await kok(c, ['get', 'svc', 'lb', '-n', 'example']);
     assert.match(svcLine, new RegExp(`lb\\s+LoadBalancer\\s+\\S+\\s+${lbIP.replace(/\./g, '\\.')}\\s+80:3\\d{4}/TCP`));
+  });
+
+  test('a LoadBalancer address already in use on the host: a PublishFailed warning on the Service', async () => {
+    const busy = lbPool.replace(/0\/24$/, '200');
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(8089, busy, resolve));
+    try {
+      await kok(c, ['apply', '-f', '-'], `apiVersion: v1
+kind: Service
+metadata: {name: busy-lb, namespace: example}
+spec:
+  type: LoadBalancer
+  loadBalancerIP: ${busy}
+  selector: {app: backend}
+  ports: [{port: 8089, targetPort: 5000}]
+`);
+      const described = await eventually('the warning', async () => {
+        const d = await kok(c, ['describe', 'svc', 'busy-lb', '-n', 'example']);
+        return /Warning\s+PublishFailed\s+.*in use on the host/.test(d) ? d : undefined;
+      });
+      assert.match(described, new RegExp(`${busy.replace(/\./g, '\\.')}:8089 on the host: the address is in use`));
+    } finally {
+      blocker.close();
+    }
   });
 
   test('S5.5: kubectl port-forward svc/... reaches a pod from host loopback', async () => {
